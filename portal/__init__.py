@@ -1,0 +1,80 @@
+"""Cổng tham vấn và tra cứu quy định kinh doanh: the application factory."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+from flask import Flask
+
+from portal.config import CONFIGS, PROJECT_ROOT, database_uri, load_secret_key
+
+
+def create_app(config_name: str | None = None, **overrides) -> Flask:
+    """Build the portal; `config_name` is development, testing or production."""
+    config_name = config_name or os.environ.get("PORTAL_CONFIG", "development")
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        instance_relative_config=True,
+    )
+    app.config.from_object(CONFIGS[config_name])
+    app.config.from_prefixed_env("PORTAL")
+    app.config.update(overrides)
+    load_secret_key(app, config_name)
+    app.config["SQLALCHEMY_DATABASE_URI"] = database_uri(app, config_name)
+
+    register_logging(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_template_helpers(app)
+    register_error_handlers(app)
+    register_commands(app)
+    return app
+
+
+def register_logging(app: Flask) -> None:
+    if not app.debug and not app.testing:
+        logging.basicConfig(
+            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+
+
+def register_extensions(app: Flask) -> None:
+    from portal import models  # noqa: F401  (every model must be imported before migrations)
+    from portal.extensions import csrf, db, migrate
+    from portal.i18n import init_babel
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    csrf.init_app(app)
+    init_babel(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from portal.main.views import bp as main_bp
+    from portal.ministries.views import bp as ministries_bp
+    from portal.regulations.views import bp as regulations_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(regulations_bp)
+    app.register_blueprint(ministries_bp)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from portal.templating import init_templating
+
+    init_templating(app)
+
+
+def register_error_handlers(app: Flask) -> None:
+    from portal.errors import register_error_handlers as register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from portal.cli import register
+
+    register(app)

@@ -1,0 +1,103 @@
+"""Configuration classes; secrets and URLs come from the environment."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def normalise_database_url(url: str) -> str:
+    """Route plain PostgreSQL URLs to the psycopg 3 driver we install."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    ENV_NAME = "base"
+    SQLALCHEMY_DATABASE_URI: str | None = None  # filled in by create_app
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    BABEL_DEFAULT_LOCALE = "vi"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+    BABEL_TRANSLATION_DIRECTORIES = str(PROJECT_ROOT / "translations")
+    LANGUAGES = ("vi", "en")
+    LANGUAGE_COOKIE = "lang"
+    MAX_CONTENT_LENGTH = 20 * 1024 * 1024
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    PER_PAGE_CHOICES = (10, 20, 50, 100)
+    PER_PAGE_DEFAULT = 20
+    # The largest page number a list accepts; anything above is a clear 404, never an overflow.
+    MAX_PAGE = 100_000
+    SAMPLE_DATA_NOTICE = True
+    WTF_CSRF_TIME_LIMIT = None
+
+
+class DevelopmentConfig(Config):
+    """Local development: SQLite in instance/, a secret persisted in instance/."""
+
+    ENV_NAME = "development"
+
+
+class TestingConfig(Config):
+    """The test suite: a database chosen by the fixtures."""
+
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "test-secret-key-that-is-long-enough-0123456789"
+    WTF_CSRF_ENABLED = False
+
+
+class ProductionConfig(Config):
+    """Production: PostgreSQL via DATABASE_URL and a mandatory secret key."""
+
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def load_secret_key(app, config_name: str) -> None:
+    """Take the secret from the environment; in development persist a random one."""
+    key = os.environ.get("FLASK_SECRET_KEY") or os.environ.get("SECRET_KEY")
+    if key:
+        app.config["SECRET_KEY"] = key
+    if config_name == "production":
+        key = app.config.get("SECRET_KEY")
+        if not key or len(key.encode()) < 32:
+            raise RuntimeError(
+                "Production needs FLASK_SECRET_KEY (or SECRET_KEY) of at least 32 bytes."
+            )
+        return
+    if app.config.get("SECRET_KEY"):
+        return
+    key_file = Path(app.instance_path) / "secret_key"
+    if not key_file.exists():
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_urlsafe(48))
+        key_file.chmod(0o600)
+    app.config["SECRET_KEY"] = key_file.read_text().strip()
+
+
+def database_uri(app, config_name: str) -> str:
+    """DATABASE_URL wins; otherwise SQLite in the instance folder (not in production)."""
+    url = os.environ.get("DATABASE_URL") or app.config.get("SQLALCHEMY_DATABASE_URI")
+    if url:
+        return normalise_database_url(url)
+    if config_name == "production":
+        raise RuntimeError("Production needs DATABASE_URL (PostgreSQL).")
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    return "sqlite:///" + str(Path(app.instance_path) / "portal.db")

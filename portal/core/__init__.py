@@ -1,0 +1,1 @@
+"""Pieces every domain shares: column types, timestamps and portal settings."""

@@ -1,0 +1,78 @@
+"""Domain exceptions and the HTTP error pages."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from flask import g, render_template, request
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
+
+logger = logging.getLogger(__name__)
+
+
+class PortalError(Exception):
+    """Base class of errors raised by services."""
+
+
+class NotFound(PortalError):
+    """The object does not exist or the viewer may not see it."""
+
+
+class RuleViolation(PortalError):
+    """A business rule refused the change; `field` names the input it concerns."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def request_id() -> str:
+    """A short id that ties an error page to the log line."""
+    if "request_id" not in g:
+        g.request_id = request.headers.get("X-Request-Id", "")[:64] or uuid.uuid4().hex[:12]
+    return g.request_id
+
+
+def _page(status: int, title: str, message: str):
+    return (
+        render_template(
+            "errors/error.html",
+            status=status,
+            title=title,
+            message=message,
+            request_id=request_id(),
+        ),
+        status,
+    )
+
+
+def register_error_handlers(app) -> None:
+    @app.errorhandler(NotFound)
+    def _domain_not_found(_error):
+        return _page(404, _("Page not found"), _("We could not find what you asked for."))
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException):
+        messages = {
+            400: (_("Bad request"), _("The request could not be understood.")),
+            403: (_("Not allowed"), _("You do not have permission to see this page.")),
+            404: (_("Page not found"), _("We could not find what you asked for.")),
+            405: (_("Method not allowed"), _("This address does not accept that kind of request.")),
+            413: (_("Too large"), _("What you sent is larger than the portal accepts.")),
+        }
+        title, message = messages.get(
+            error.code or 500, (_("Something went wrong"), _("Please try again later."))
+        )
+        return _page(error.code or 500, title, message)
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception):
+        logger.exception("Unhandled error, request id %s", request_id())
+        return _page(
+            500,
+            _("Something went wrong"),
+            _("The portal could not complete your request. Please try again later."),
+        )

@@ -1,0 +1,95 @@
+"""Home page (with the institutional space), language switch, guide and data sources."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, redirect, render_template, request
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.i18n import supported_language
+from portal.ministries.models import Ministry
+from portal.reform.cost import hourly_rate
+from portal.reform.space import institutional_space
+from portal.regulations import queries
+from portal.regulations.models import Regulation
+
+bp = Blueprint("main", __name__)
+
+ONE_YEAR = 365 * 24 * 3600
+
+
+def safe_local_path(target: str | None) -> str:
+    """Accept only a path on this site (`/…`, never `//host` or `/\\host`); else `/`."""
+    target = (target or "").strip()
+    if not target.startswith("/") or target.startswith(("//", "/\\")):
+        return "/"
+    if any(ord(ch) < 32 for ch in target) or "\\" in target:
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return "/"
+    return target
+
+
+@bp.get("/")
+def home():
+    in_force = Regulation.status == "in_force"
+    by_ministry = db.session.execute(
+        select(Ministry, func.count(Regulation.id))
+        .join(Regulation, (Regulation.ministry_id == Ministry.id) & queries.public_clause()
+              & in_force, isouter=True)
+        .group_by(Ministry.id)
+        .order_by(Ministry.sort_order)
+    ).all()
+    unpublished = dict(
+        db.session.execute(
+            select(Regulation.ministry_id, func.count())
+            .where(Regulation.published.is_(False))
+            .group_by(Regulation.ministry_id)
+        ).all()
+    )
+    return render_template(
+        "main/home.html",
+        years=institutional_space(),
+        kind_counts=queries.counts_by_kind(in_force),
+        by_ministry=by_ministry,
+        unpublished=unpublished,
+        unpublished_total=sum(unpublished.values()),
+        rate=hourly_rate(),
+    )
+
+
+@bp.get("/language/<code>")
+def set_language(code: str):
+    """Remember the chosen language in a cookie and go back to the page the user was on."""
+    target = safe_local_path(request.args.get("next"))
+    response = redirect(target)
+    language = supported_language(code)
+    if language:
+        response.set_cookie(
+            current_app.config["LANGUAGE_COOKIE"],
+            language,
+            max_age=ONE_YEAR,
+            samesite="Lax",
+            secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+            httponly=True,
+        )
+    return response
+
+
+@bp.get("/guide")
+def guide():
+    return render_template("main/guide.html", rate=hourly_rate())
+
+
+@bp.get("/about-data")
+def about_data():
+    return render_template("main/about_data.html", rate=hourly_rate())
+
+
+@bp.get("/healthz")
+def health():
+    db.session.execute(select(1))
+    return {"status": "ok"}

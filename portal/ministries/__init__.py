@@ -1,0 +1,1 @@
+"""Ministries and ministerial-level agencies that own business regulations."""

@@ -1,0 +1,83 @@
+"""Ministry pages: the list of ministries and each ministry's regulations by kind."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, render_template, url_for
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.ministries.models import Ministry
+from portal.regulations import queries
+from portal.regulations.models import Field, LegalDocument, Regulation
+from portal.text import clean_text
+
+bp = Blueprint("ministries", __name__)
+
+
+@bp.get("/ministries")
+def index():
+    published = dict(
+        db.session.execute(
+            select(Regulation.ministry_id, func.count())
+            .where(queries.public_clause())
+            .group_by(Regulation.ministry_id)
+        ).all()
+    )
+    unpublished = dict(
+        db.session.execute(
+            select(Regulation.ministry_id, func.count())
+            .where(Regulation.published.is_(False))
+            .group_by(Regulation.ministry_id)
+        ).all()
+    )
+    ministries = db.session.scalars(select(Ministry).order_by(Ministry.sort_order)).all()
+    return render_template(
+        "ministries/index.html",
+        ministries=ministries,
+        published=published,
+        unpublished=unpublished,
+    )
+
+
+@bp.get("/ministries/<code>")
+def detail(code: str):
+    code = clean_text(code, max_length=40)
+    ministry = db.session.scalar(select(Ministry).where(Ministry.code == code.lower()))
+    if ministry is None:
+        abort(404)
+    if ministry.code != code:
+        return redirect(url_for(".detail", code=ministry.code), 301)
+    mine = Regulation.ministry_id == ministry.id
+    fields = db.session.execute(
+        select(Field, func.count(Regulation.id))
+        .join(Regulation, Regulation.field_id == Field.id)
+        .where(mine, queries.public_clause())
+        .group_by(Field.id)
+        .order_by(func.count(Regulation.id).desc())
+    ).all()
+    status_counts = dict(
+        db.session.execute(
+            select(Regulation.status, func.count())
+            .where(mine, queries.public_clause())
+            .group_by(Regulation.status)
+        ).all()
+    )
+    cost, covered = queries.cost_total(mine)
+    documents = db.session.scalars(
+        select(LegalDocument)
+        .where(LegalDocument.issuer_id == ministry.id)
+        .order_by(LegalDocument.issued_date.desc().nulls_last())
+        .limit(20)
+    ).all()
+    return render_template(
+        "ministries/detail.html",
+        ministry=ministry,
+        kind_counts=queries.counts_by_kind(mine),
+        in_force_counts=queries.counts_by_kind(mine, Regulation.status == "in_force"),
+        status_counts=status_counts,
+        unpublished=queries.unpublished_count(mine),
+        fields=fields,
+        cost=cost,
+        covered=covered,
+        documents=documents,
+    )

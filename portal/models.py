@@ -1,0 +1,12 @@
+"""Imports every model so that metadata (and Alembic) sees all tables."""
+
+from portal.core.models import Setting  # noqa: F401
+from portal.ministries.models import Ministry  # noqa: F401
+from portal.regulations.models import (  # noqa: F401
+    DocumentRelation,
+    Field,
+    LegalBasis,
+    LegalDocument,
+    Regulation,
+    RegulationEvent,
+)

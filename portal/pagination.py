@@ -1,0 +1,97 @@
+"""Safe page arguments and a pagination object that never overflows the database."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from flask import abort, current_app, request, url_for
+
+from portal.extensions import db
+
+
+def _int_arg(name: str) -> int | None:
+    raw = request.args.get(name, "")
+    raw = raw.strip()
+    if not raw:
+        return None
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 9:
+        return -1
+    return int(raw)
+
+
+def page_arg() -> int:
+    """The `page` argument: 1 by default; anything that is not a page number is a 404."""
+    page = _int_arg("page")
+    if page is None:
+        return 1
+    if page < 1 or page > current_app.config["MAX_PAGE"]:
+        abort(404)
+    return page
+
+
+def per_page_arg() -> int:
+    """The `per_page` argument, limited to the offered choices (anything else: the default)."""
+    value = _int_arg("per_page")
+    choices = current_app.config["PER_PAGE_CHOICES"]
+    return value if value in choices else current_app.config["PER_PAGE_DEFAULT"]
+
+
+@dataclass
+class Page:
+    items: list
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def first_index(self) -> int:
+        return 0 if self.total == 0 else (self.page - 1) * self.per_page + 1
+
+    @property
+    def last_index(self) -> int:
+        return min(self.total, self.page * self.per_page)
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    def window(self, size: int = 2) -> list[int | None]:
+        """Page numbers to show, with None for a gap: 1 … 4 5 [6] 7 8 … 20."""
+        shown = {1, self.pages} | set(range(self.page - size, self.page + size + 1))
+        result: list[int | None] = []
+        previous = 0
+        for number in sorted(n for n in shown if 1 <= n <= self.pages):
+            if number - previous > 1:
+                result.append(None)
+            result.append(number)
+            previous = number
+        return result
+
+    def url(self, number: int) -> str:
+        """This page's URL with every other argument kept."""
+        args = request.args.to_dict(flat=False)
+        args["page"] = [str(number)]
+        return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def paginate(statement, count_statement, page: int, per_page: int, *, rows: bool = False) -> Page:
+    """Run a select for one page; a page past the end is a 404 (except page 1 of nothing).
+
+    With `rows`, items are result rows (several columns) instead of single objects.
+    """
+    total = db.session.scalar(count_statement) or 0
+    pages = max(1, math.ceil(total / per_page))
+    if page > pages:
+        abort(404)
+    limited = statement.limit(per_page).offset((page - 1) * per_page)
+    result = db.session.execute(limited).all() if rows else db.session.scalars(limited).all()
+    return Page(items=list(result), page=page, per_page=per_page, total=total)

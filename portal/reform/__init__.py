@@ -1,0 +1,1 @@
+"""Compliance cost, the institutional space and (later) the reform-effort index."""

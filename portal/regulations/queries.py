@@ -1,0 +1,249 @@
+"""Read-side queries of the catalogue: filters, counts and the visibility rule."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+
+from flask_babel import gettext as _
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from portal.extensions import db
+from portal.ministries.models import Ministry
+from portal.reform.cost import annual_cost_sql
+from portal.regulations import vocab
+from portal.regulations.citations import number_key
+from portal.regulations.models import (
+    DocumentRelation,
+    Field,
+    LegalBasis,
+    LegalDocument,
+    Regulation,
+)
+from portal.text import clean_text
+
+MAX_FILTER_LENGTH = 120
+
+# Allowed sort orders; "cost" (highest annual compliance cost first) is built per request
+# because it depends on the hourly labour cost setting.
+SORTS = {
+    "code": (Regulation.code,),
+    "title": (Regulation.title, Regulation.code),
+    "recent": (Regulation.updated_at.desc(), Regulation.code),
+    "cost": None,
+}
+
+
+def public_clause():
+    """What a guest may see: published regulations only (drafts and abolished included)."""
+    return Regulation.published.is_(True)
+
+
+@dataclass
+class RegulationFilters:
+    kinds: list[str] = dataclass_field(default_factory=list)
+    ministry: Ministry | None = None
+    field: Field | None = None
+    status: str | None = None
+    document: LegalDocument | None = None
+    sort: str = "code"
+    notices: list[str] = dataclass_field(default_factory=list)
+
+    @property
+    def active(self) -> bool:
+        return bool(self.kinds or self.ministry or self.field or self.status or self.document)
+
+    def args(self, **overrides) -> dict:
+        """URL arguments for these filters (used by links and exports)."""
+        values = {
+            "kind": self.kinds,
+            "ministry": self.ministry.code if self.ministry else None,
+            "field": self.field.slug if self.field else None,
+            "status": self.status,
+            "document": self.document.number if self.document else None,
+            "sort": self.sort if self.sort != "code" else None,
+        }
+        values.update(overrides)
+        return {key: value for key, value in values.items() if value}
+
+
+def _arg(args, name: str) -> str:
+    return clean_text(args.get(name, ""), max_length=MAX_FILTER_LENGTH)
+
+
+def parse_filters(args) -> RegulationFilters:
+    """Read filters from request arguments; unknown values are dropped with a notice."""
+    filters = RegulationFilters()
+    for raw in args.getlist("kind")[:10]:
+        value = clean_text(raw, max_length=MAX_FILTER_LENGTH)
+        kind = vocab.parse_kind(value) if value else None
+        if kind and kind not in filters.kinds:
+            filters.kinds.append(kind)
+        elif value and not kind:
+            filters.notices.append(_("There is no regulation kind “%(value)s”; that filter was "
+                                     "ignored.", value=value))
+    if value := _arg(args, "ministry"):
+        filters.ministry = db.session.scalar(
+            select(Ministry).where(Ministry.code == value.lower())
+        )
+        if filters.ministry is None:
+            filters.notices.append(_("There is no ministry with the code “%(value)s”; that "
+                                     "filter was ignored.", value=value))
+    if value := _arg(args, "field"):
+        filters.field = db.session.scalar(select(Field).where(Field.slug == value.lower()))
+        if filters.field is None:
+            filters.notices.append(_("There is no field “%(value)s”; that filter was ignored.",
+                                     value=value))
+    if value := _arg(args, "status"):
+        filters.status = vocab.parse_status(value)
+        if filters.status is None:
+            filters.notices.append(_("There is no status “%(value)s”; that filter was ignored.",
+                                     value=value))
+    if value := _arg(args, "document"):
+        filters.document = db.session.scalar(
+            select(LegalDocument).where(LegalDocument.number_key == number_key(value))
+        )
+        if filters.document is None:
+            filters.notices.append(_("There is no legal document numbered “%(value)s” in the "
+                                     "catalogue; that filter was ignored.", value=value))
+    if value := _arg(args, "published"):
+        if value not in ("1", "yes", "có"):
+            filters.notices.append(_("Unpublished regulations are not shown to the public; "
+                                     "the list shows published regulations only."))
+    sort = _arg(args, "sort")
+    if sort in SORTS:
+        filters.sort = sort
+    elif sort:
+        filters.notices.append(_("Unknown sort order “%(value)s”; sorted by code instead.",
+                                 value=sort))
+    return filters
+
+
+def _apply(statement: Select, filters: RegulationFilters, skip: str | None = None) -> Select:
+    statement = statement.where(public_clause())
+    if filters.kinds and skip != "kind":
+        statement = statement.where(Regulation.kind.in_(filters.kinds))
+    if filters.ministry and skip != "ministry":
+        statement = statement.where(Regulation.ministry_id == filters.ministry.id)
+    if filters.field and skip != "field":
+        statement = statement.where(Regulation.field_id == filters.field.id)
+    if filters.status and skip != "status":
+        statement = statement.where(Regulation.status == filters.status)
+    if filters.document:
+        statement = statement.where(
+            Regulation.id.in_(
+                select(LegalBasis.regulation_id).where(
+                    LegalBasis.document_id == filters.document.id
+                )
+            )
+        )
+    return statement
+
+
+def regulation_list(filters: RegulationFilters) -> tuple[Select, Select]:
+    """(rows statement, count statement) for the public list."""
+    statement = _apply(select(Regulation), filters).options(
+        joinedload(Regulation.ministry), joinedload(Regulation.field)
+    )
+    if filters.sort == "cost":
+        cost = annual_cost_sql(Regulation)
+        statement = statement.order_by(cost.desc().nulls_last(), Regulation.code)
+    else:
+        statement = statement.order_by(*SORTS[filters.sort])
+    count = _apply(select(func.count(Regulation.id)), filters)
+    return statement, count
+
+
+def facet_counts(filters: RegulationFilters, facet: str) -> dict[str, int]:
+    """Counts per kind or status under the other filters (for the filter panel)."""
+    column = {"kind": Regulation.kind, "status": Regulation.status}[facet]
+    statement = _apply(select(column, func.count()), filters, skip=facet).group_by(column)
+    return dict(db.session.execute(statement).all())
+
+
+def export_rows(filters: RegulationFilters):
+    """Every regulation matching the filters, in file-format order, streamed in batches."""
+    statement, _count = regulation_list(filters)
+    statement = statement.options(
+        selectinload(Regulation.bases).joinedload(LegalBasis.document)
+    ).execution_options(yield_per=1000)
+    for regulation in db.session.scalars(statement):
+        yield regulation
+
+
+def get_public_regulation(code: str) -> Regulation | None:
+    """A published regulation by code (exact, then ignoring case)."""
+    code = clean_text(code, max_length=80)
+    statement = select(Regulation).where(public_clause()).options(
+        joinedload(Regulation.ministry),
+        joinedload(Regulation.field),
+        selectinload(Regulation.bases).joinedload(LegalBasis.document),
+    )
+    regulation = db.session.scalar(statement.where(Regulation.code == code))
+    if regulation is None:
+        regulation = db.session.scalar(
+            statement.where(func.lower(Regulation.code) == code.lower())
+        )
+    return regulation
+
+
+def regulation_history(regulation: Regulation):
+    """History events, oldest first, with their amending documents."""
+    from portal.regulations.models import RegulationEvent
+
+    return list(
+        db.session.scalars(
+            select(RegulationEvent)
+            .where(RegulationEvent.regulation_id == regulation.id)
+            .options(joinedload(RegulationEvent.document))
+            .order_by(RegulationEvent.event_date, RegulationEvent.id)
+        )
+    )
+
+
+def document_relations(document: LegalDocument) -> tuple[list, list]:
+    """(relations where this document acts, relations where it is acted on)."""
+    outgoing = list(
+        db.session.scalars(
+            select(DocumentRelation)
+            .where(DocumentRelation.source_id == document.id)
+            .options(joinedload(DocumentRelation.target))
+        )
+    )
+    incoming = list(
+        db.session.scalars(
+            select(DocumentRelation)
+            .where(DocumentRelation.target_id == document.id)
+            .options(joinedload(DocumentRelation.source))
+        )
+    )
+    return outgoing, incoming
+
+
+def counts_by_kind(*conditions) -> dict[str, int]:
+    """Published regulations per kind, under extra conditions."""
+    statement = (
+        select(Regulation.kind, func.count())
+        .where(public_clause(), *conditions)
+        .group_by(Regulation.kind)
+    )
+    return dict(db.session.execute(statement).all())
+
+
+def unpublished_count(*conditions) -> int:
+    """How many regulations are held back from publication (the public sees the number)."""
+    return db.session.scalar(
+        select(func.count(Regulation.id)).where(Regulation.published.is_(False), *conditions)
+    ) or 0
+
+
+def cost_total(*conditions) -> tuple[float | None, int]:
+    """(total annual cost in VND, regulations with cost data) of published in-force ones."""
+    cost = annual_cost_sql(Regulation)
+    total, covered = db.session.execute(
+        select(func.sum(cost), func.count(Regulation.frequency * Regulation.subjects)).where(
+            public_clause(), Regulation.status == "in_force", *conditions
+        )
+    ).one()
+    return (float(total) if total is not None else None), covered

@@ -1,0 +1,210 @@
+"""Catalogue pages: the regulation list and detail, legal documents and fields."""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime
+
+from flask import Blueprint, abort, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from portal.extensions import db
+from portal.ministries.models import Ministry
+from portal.pagination import page_arg, paginate, per_page_arg
+from portal.reform.cost import annual_cost, hourly_rate, unit_cost
+from portal.regulations import queries, vocab
+from portal.regulations.exporter import export_table
+from portal.regulations.models import Field, LegalBasis, LegalDocument, Regulation
+from portal.regulations.services import LOCAL_TZ
+from portal.text import clean_text
+
+bp = Blueprint("regulations", __name__)
+
+
+def _filter_choices():
+    ministries = db.session.scalars(select(Ministry).order_by(Ministry.sort_order)).all()
+    fields = sorted(db.session.scalars(select(Field)).all(), key=lambda f: f.name_key)
+    return ministries, fields
+
+
+@bp.get("/regulations")
+def index():
+    filters = queries.parse_filters(request.args)
+    statement, count = queries.regulation_list(filters)
+    page = paginate(statement, count, page_arg(), per_page_arg())
+    ministries, fields = _filter_choices()
+    return render_template(
+        "regulations/index.html",
+        page=page,
+        filters=filters,
+        kind_counts=queries.facet_counts(filters, "kind"),
+        status_counts=queries.facet_counts(filters, "status"),
+        ministries=ministries,
+        fields=fields,
+        rate=hourly_rate(),
+        annual_cost=annual_cost,
+    )
+
+
+@bp.get("/regulations/export.<fmt>")
+def export(fmt: str):
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    filters = queries.parse_filters(request.args)
+    stream = io.BytesIO()
+    export_table(queries.export_rows(filters), stream, fmt)
+    stream.seek(0)
+    stamp = datetime.now(LOCAL_TZ).strftime("%Y%m%d-%H%M")
+    mimetype = (
+        "text/csv; charset=utf-8"
+        if fmt == "csv"
+        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    return send_file(
+        stream,
+        mimetype=mimetype,
+        as_attachment=True,
+        download_name=f"quy-dinh-kinh-doanh-{stamp}.{fmt}",
+        max_age=0,
+    )
+
+
+@bp.get("/regulations/<code>")
+def detail(code: str):
+    regulation = queries.get_public_regulation(code)
+    if regulation is None:
+        abort(404)
+    if regulation.code != code:
+        return redirect(url_for(".detail", code=regulation.code), 301)
+    rate = hourly_rate()
+    return render_template(
+        "regulations/detail.html",
+        regulation=regulation,
+        history=queries.regulation_history(regulation),
+        rate=rate,
+        unit_cost=unit_cost(regulation.time_hours, regulation.cost_vnd, rate),
+        annual_cost=annual_cost(
+            regulation.time_hours, regulation.cost_vnd, regulation.frequency,
+            regulation.subjects, rate,
+        ),
+    )
+
+
+# ---------------------------------------------------------------------------- documents
+
+
+@bp.get("/documents")
+def documents():
+    doc_type = clean_text(request.args.get("type", ""), max_length=40)
+    if doc_type and doc_type not in vocab.DOCUMENT_TYPE_CODES:
+        doc_type = ""
+    regulation_count = (
+        select(func.count(LegalBasis.id))
+        .join(Regulation, Regulation.id == LegalBasis.regulation_id)
+        .where(LegalBasis.document_id == LegalDocument.id, queries.public_clause())
+        .correlate(LegalDocument)
+        .scalar_subquery()
+    )
+    statement = select(LegalDocument, regulation_count.label("regulations")).options(
+        joinedload(LegalDocument.issuer)
+    )
+    count = select(func.count(LegalDocument.id))
+    if doc_type:
+        statement = statement.where(LegalDocument.doc_type == doc_type)
+        count = count.where(LegalDocument.doc_type == doc_type)
+    statement = statement.order_by(
+        LegalDocument.issued_date.desc().nulls_last(), LegalDocument.number
+    )
+    page = paginate(statement, count, page_arg(), per_page_arg(), rows=True)
+    type_counts = dict(
+        db.session.execute(
+            select(LegalDocument.doc_type, func.count()).group_by(LegalDocument.doc_type)
+        ).all()
+    )
+    return render_template(
+        "documents/index.html", page=page, doc_type=doc_type, type_counts=type_counts
+    )
+
+
+@bp.get("/documents/<slug>")
+def document(slug: str):
+    slug = clean_text(slug, max_length=130)
+    document = db.session.scalar(select(LegalDocument).where(LegalDocument.slug == slug.lower()))
+    if document is None:
+        abort(404)
+    if document.slug != slug:
+        return redirect(url_for(".document", slug=document.slug), 301)
+    statement = (
+        select(Regulation)
+        .where(
+            queries.public_clause(),
+            Regulation.id.in_(
+                select(LegalBasis.regulation_id).where(LegalBasis.document_id == document.id)
+            ),
+        )
+        .options(joinedload(Regulation.ministry))
+        .order_by(Regulation.code)
+    )
+    count = select(func.count(Regulation.id)).where(
+        queries.public_clause(),
+        Regulation.id.in_(
+            select(LegalBasis.regulation_id).where(LegalBasis.document_id == document.id)
+        ),
+    )
+    page = paginate(statement, count, page_arg(), per_page_arg())
+    outgoing, incoming = queries.document_relations(document)
+    return render_template(
+        "documents/detail.html",
+        document=document,
+        page=page,
+        outgoing=outgoing,
+        incoming=incoming,
+        kind_counts=queries.counts_by_kind(
+            Regulation.id.in_(
+                select(LegalBasis.regulation_id).where(LegalBasis.document_id == document.id)
+            )
+        ),
+    )
+
+
+# ---------------------------------------------------------------------------- fields
+
+
+@bp.get("/fields")
+def fields():
+    rows = db.session.execute(
+        select(Field, func.count(Regulation.id))
+        .join(Regulation, (Regulation.field_id == Field.id) & queries.public_clause(), isouter=True)
+        .group_by(Field.id)
+    ).all()
+    rows.sort(key=lambda row: row[0].name_key)
+    return render_template("fields/index.html", rows=rows)
+
+
+@bp.get("/fields/<slug>")
+def field(slug: str):
+    slug = clean_text(slug, max_length=170)
+    found = db.session.scalar(select(Field).where(Field.slug == slug.lower()))
+    if found is None:
+        abort(404)
+    if found.slug != slug:
+        return redirect(url_for(".field", slug=found.slug), 301)
+    ministries = db.session.execute(
+        select(Ministry, func.count(Regulation.id))
+        .join(Regulation, Regulation.ministry_id == Ministry.id)
+        .where(Regulation.field_id == found.id, queries.public_clause())
+        .group_by(Ministry.id)
+        .order_by(func.count(Regulation.id).desc(), Ministry.sort_order)
+    ).all()
+    cost, covered = queries.cost_total(Regulation.field_id == found.id)
+    return render_template(
+        "fields/detail.html",
+        field=found,
+        kind_counts=queries.counts_by_kind(Regulation.field_id == found.id),
+        ministries=ministries,
+        unpublished=queries.unpublished_count(Regulation.field_id == found.id),
+        cost=cost,
+        covered=covered,
+    )

@@ -1,0 +1,55 @@
+"""Text at the edge: NFC normalisation, invisible-character removal and Vietnamese folding."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+# Zero-width, BOM, word joiner and the bidirectional overrides/isolates (U+202E in a business
+# name can reverse what a reader sees).
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_SPACE_LIKE = "\u00a0\u2007\u202f\u3000"
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_INVISIBLE_TABLE = {ord(c): None for c in _INVISIBLE} | {ord(c): " " for c in _SPACE_LIKE}
+_MULTISPACE_RE = re.compile(r"[ \t]+")
+
+# đ/Đ (and the Icelandic eth that Word sometimes substitutes) have no Unicode decomposition.
+_FOLD_EXTRA = str.maketrans({"đ": "d", "Đ": "D", "ð": "d", "Ð": "D"})
+
+
+def clean_text(value: object, *, multiline: bool = False, max_length: int | None = None) -> str:
+    """Normalise user input: NFC, no control or invisible characters, trimmed.
+
+    Single-line values collapse every run of whitespace to one space; multi-line values keep
+    their line breaks (normalised to \\n) but lose trailing spaces on each line.
+    """
+    if value is None:
+        return ""
+    text = unicodedata.normalize("NFC", str(value))
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.translate(_INVISIBLE_TABLE)
+    if multiline:
+        text = _CONTROL_RE.sub("", text)
+        lines = [_MULTISPACE_RE.sub(" ", line).strip() for line in text.split("\n")]
+        text = "\n".join(lines).strip("\n")
+        text = re.sub(r"\n{3,}", "\n\n", text)
+    else:
+        text = _CONTROL_RE.sub("", text.replace("\n", " ").replace("\t", " "))
+        text = _MULTISPACE_RE.sub(" ", text).strip()
+    if max_length is not None:
+        text = text[:max_length]
+    return text
+
+
+@lru_cache(maxsize=65536)
+def fold(value: str) -> str:
+    """Lower-case and strip Vietnamese tone and vowel marks, including đ → d."""
+    decomposed = unicodedata.normalize("NFD", value.translate(_FOLD_EXTRA))
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return unicodedata.normalize("NFC", stripped).lower()
+
+
+def fold_key(value: str) -> str:
+    """A comparison key: cleaned, folded, whitespace-collapsed (for names typed in many ways)."""
+    return _MULTISPACE_RE.sub(" ", fold(clean_text(value))).strip()

@@ -28,7 +28,7 @@ translations: $(STAMP) ## Compile the translation catalogs (.po → .mo)
 
 translations-update: $(STAMP) ## Extract messages and merge them into the vi and en catalogs
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 --no-location --sort-output -o translations/messages.pot .
-	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-location --omit-header --ignore-obsolete
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --ignore-obsolete --no-fuzzy-matching
 
 db: $(STAMP) ## Upgrade the database to the latest migration
 	$(FLASK) db upgrade

@@ -94,7 +94,9 @@ def load_secret_key(app, config_name: str) -> None:
 
 def database_uri(app, config_name: str) -> str:
     """DATABASE_URL wins; otherwise SQLite in the instance folder (not in production)."""
-    url = os.environ.get("DATABASE_URL") or app.config.get("SQLALCHEMY_DATABASE_URI")
+    url = app.config.get("SQLALCHEMY_DATABASE_URI")
+    if config_name != "testing":  # tests never touch the database named in the environment
+        url = os.environ.get("DATABASE_URL") or url
     if url:
         return normalise_database_url(url)
     if config_name == "production":

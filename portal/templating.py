@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import request, url_for
+from flask import g, request, url_for
 from flask_babel import lazy_gettext as _l
 
 from portal.i18n import current_language
@@ -64,7 +64,18 @@ def data_lang() -> str | None:
     return "vi" if current_language() != "vi" else None
 
 
+def reset_request_caches() -> None:
+    """Forget the locale and settings cached on `g`.
+
+    A request reuses an app context that is already pushed (a CLI script, a test), and then `g`
+    outlives the request; each request must choose its own language.
+    """
+    g.pop("_flask_babel", None)
+    g.pop("_settings", None)
+
+
 def init_templating(app) -> None:
+    app.before_request(reset_request_caches)
     app.jinja_env.globals.update(
         NAVIGATION=NAVIGATION,
         KINDS=vocab.KINDS,

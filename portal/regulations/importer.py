@@ -49,15 +49,23 @@ COST_FIELDS = ("time_hours", "cost_vnd", "frequency", "subjects")
 
 @dataclass
 class RowError:
+    """One problem in a file, worded in the language active when it was found."""
+
     line: int
     column: str
     message: str
 
-    def __str__(self) -> str:
+    def __post_init__(self) -> None:
         if self.column:
-            return _("Line %(line)s, column %(column)s: %(message)s",
-                     line=self.line, column=self.column, message=self.message)
-        return _("Line %(line)s: %(message)s", line=self.line, message=self.message)
+            self.text = _("Line %(line)s, column %(column)s: %(message)s",
+                          line=self.line, column=self.column, message=self.message)
+        elif self.line:
+            self.text = _("Line %(line)s: %(message)s", line=self.line, message=self.message)
+        else:
+            self.text = str(self.message)
+
+    def __str__(self) -> str:
+        return self.text
 
 
 @dataclass

@@ -78,9 +78,8 @@ class LegalDocument(TimestampMixin, db.Model):
         term = self.type_term
         if self.doc_type == "other" or not term:
             return self.number
-        if self.doc_type == "pm_decision":
-            return f"{_('Decision')} {self.number}"
-        return f"{term.label} {self.number}"
+        label = _("Decision") if self.doc_type == "pm_decision" else str(term.label)
+        return f"{label} {self.number}"
 
 
 class DocumentRelation(db.Model):

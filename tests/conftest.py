@@ -1,0 +1,116 @@
+"""Fixtures: an app on a throw-away database (SQLite, or PostgreSQL with TEST_DATABASE_URL)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from portal import create_app
+from portal.config import normalise_database_url
+from portal.extensions import db
+from portal.reform import space
+from portal.regulations.fileformat import COLUMNS
+from portal.regulations.importer import import_regulations
+from portal.regulations.sample import load_reference
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    """SQLite in a temp dir by default; a fresh PostgreSQL database when asked for."""
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        yield "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.db")
+        return
+    base_url = make_url(normalise_database_url(base))
+    name = f"portal_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield base_url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def app(database_url):
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url)
+    with app.app_context():
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def app_context(app):
+    """Every test runs in an app context on an empty database."""
+    with app.app_context():
+        yield
+        db.session.remove()
+        for table in reversed(db.metadata.sorted_tables):
+            db.session.execute(table.delete())
+        db.session.commit()
+        db.session.remove()
+    space._cache.clear()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def reference():
+    """The ministries and ministerial-level agencies."""
+    load_reference()
+
+
+def csv_bytes(rows: list[dict], columns=COLUMNS, bom: bool = False) -> bytes:
+    stream = io.StringIO()
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([row.get(column, "") for column in columns])
+    data = stream.getvalue().encode("utf-8")
+    return (b"\xef\xbb\xbf" + data) if bom else data
+
+
+def regulation_row(code: str, **values) -> dict:
+    """A valid import row with sensible defaults."""
+    row = {
+        "code": code,
+        "kind": "procedure",
+        "title": f"Cấp Giấy phép kinh doanh dịch vụ lữ hành quốc tế {code}",
+        "ministry": "bvhttdl",
+        "field": "Du lịch",
+        "status": "in_force",
+        "published": "1",
+        "legal_basis": "168/2017/NĐ-CP Điều 5; 09/2017/QH14",
+        "content": "Doanh nghiệp nộp hồ sơ tại Tổng cục Du lịch.",
+        "time_hours": "16",
+        "cost_vnd": "3000000",
+        "frequency": "0.2",
+        "subjects": "300",
+    }
+    row.update(values)
+    return row
+
+
+@pytest.fixture
+def make_regulations(reference):
+    """Create regulations through the importer, as a ministry's file would."""
+
+    def make(*rows: dict):
+        return import_regulations(csv_bytes(list(rows)), "rows.csv")
+
+    return make

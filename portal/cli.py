@@ -14,7 +14,10 @@ regulations_cli = AppGroup("regulations", help="Import and export the regulation
 demo_cli = AppGroup("demo", help="Reference data, the sample catalogue and synthetic data.")
 
 LANG_OPTION = click.option(
-    "--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True,
+    "--lang",
+    type=click.Choice(["vi", "en"]),
+    default="vi",
+    show_default=True,
     help="Language of the messages.",
 )
 
@@ -32,8 +35,11 @@ def import_command(path: Path, lang: str) -> None:
             result = import_regulations(path.read_bytes(), path.name)
         except ImportFailed as failed:
             click.echo(
-                ("Không nhập được tệp: %d lỗi. Không có dữ liệu nào được ghi." if lang == "vi"
-                 else "The file was not imported: %d error(s). Nothing was written.")
+                (
+                    "Không nhập được tệp: %d lỗi. Không có dữ liệu nào được ghi."
+                    if lang == "vi"
+                    else "The file was not imported: %d error(s). Nothing was written."
+                )
                 % len(failed.errors),
                 err=True,
             )
@@ -86,8 +92,11 @@ def load_command() -> None:
 @demo_cli.command("generate")
 @click.option("--count", type=click.IntRange(1, 1_000_000), default=20_000, show_default=True)
 @click.option("--seed", type=int, default=68, show_default=True)
-@click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the import file here instead of loading it.")
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the import file here instead of loading it.",
+)
 def generate_command(count: int, seed: int, output: Path | None) -> None:
     """Generate COUNT synthetic regulations (codes GEN-…) for scale tests."""
     from portal.regulations.importer import import_regulations

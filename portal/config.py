@@ -51,7 +51,7 @@ class TestingConfig(Config):
 
     ENV_NAME = "testing"
     TESTING = True
-    SECRET_KEY = "test-secret-key-that-is-long-enough-0123456789"
+    SECRET_KEY = "test-secret-key-that-is-long-enough-0123456789"  # noqa: S105 (tests only)
     WTF_CSRF_ENABLED = False
 
 

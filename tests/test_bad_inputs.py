@@ -6,16 +6,53 @@ import pytest
 
 from tests.conftest import regulation_row
 
-LIST_ROUTES = ["/regulations", "/documents", "/documents/54-2017-nd-cp", "/ministries",
-               "/fields", "/", "/regulations/export.csv"]
-BAD_VALUES = [
-    "0", "-1", "abc", "1e3", "99999", "99999999999999999999", "%00", "\x00", "\x07",
-    "thue\u0301", "Nghi\u0323 đi\u0323nh", "\u200b\u202e", "\ufeff1", "<script>alert(1)</script>",
-    "\" onmouseover=alert(1) x=\"", "' OR 1=1 --", "../..%2f", "a" * 10_000, "👨‍👩‍👧‍👦🇻🇳",
-    "title;drop", "__class__", "password_hash", "*", "31/02/2024",
+LIST_ROUTES = [
+    "/regulations",
+    "/documents",
+    "/documents/54-2017-nd-cp",
+    "/ministries",
+    "/fields",
+    "/",
+    "/regulations/export.csv",
 ]
-PARAMS = ["page", "per_page", "kind", "ministry", "field", "status", "document", "sort",
-          "published", "type"]
+BAD_VALUES = [
+    "0",
+    "-1",
+    "abc",
+    "1e3",
+    "99999",
+    "99999999999999999999",
+    "%00",
+    "\x00",
+    "\x07",
+    "thue\u0301",
+    "Nghi\u0323 đi\u0323nh",
+    "\u200b\u202e",
+    "\ufeff1",
+    "<script>alert(1)</script>",
+    '" onmouseover=alert(1) x="',
+    "' OR 1=1 --",
+    "../..%2f",
+    "a" * 10_000,
+    "👨‍👩‍👧‍👦🇻🇳",
+    "title;drop",
+    "__class__",
+    "password_hash",
+    "*",
+    "31/02/2024",
+]
+PARAMS = [
+    "page",
+    "per_page",
+    "kind",
+    "ministry",
+    "field",
+    "status",
+    "document",
+    "sort",
+    "published",
+    "type",
+]
 
 
 @pytest.fixture
@@ -45,12 +82,26 @@ def test_invalid_utf8_and_lone_surrogates_in_the_query_string(client, data, rout
 
 @pytest.mark.parametrize(
     "path",
-    ["/regulations/", "/regulations/NOPE", "/regulations/%00", "/regulations/..%2f..%2fetc",
-     "/regulations/" + "A" * 5000, "/regulations/thu%CC%89-tuc", "/regulations/<script>",
-     "/ministries/XYZ", "/ministries/%00", "/ministries/B%E1%BB%99%20T%C3%A0i%20ch%C3%ADnh",
-     "/ministries/..%2f", "/ministries/" + "b" * 5000, "/documents/%00", "/documents/x" * 50,
-     "/fields/%00", "/fields/" + "đ" * 3000, "/regulations/export.pdf",
-     "/regulations/BYT-TTHC-001%00"],
+    [
+        "/regulations/",
+        "/regulations/NOPE",
+        "/regulations/%00",
+        "/regulations/..%2f..%2fetc",
+        "/regulations/" + "A" * 5000,
+        "/regulations/thu%CC%89-tuc",
+        "/regulations/<script>",
+        "/ministries/XYZ",
+        "/ministries/%00",
+        "/ministries/B%E1%BB%99%20T%C3%A0i%20ch%C3%ADnh",
+        "/ministries/..%2f",
+        "/ministries/" + "b" * 5000,
+        "/documents/%00",
+        "/documents/x" * 50,
+        "/fields/%00",
+        "/fields/" + "đ" * 3000,
+        "/regulations/export.pdf",
+        "/regulations/BYT-TTHC-001%00",
+    ],
 )
 def test_detail_routes_answer_404_for_unknown_or_odd_codes(client, data, path):
     response = client.get(path)
@@ -61,7 +112,9 @@ def test_detail_routes_answer_404_for_unknown_or_odd_codes(client, data, path):
 def test_bad_page_numbers_are_a_clear_404(client, data, page):
     response = client.get("/regulations", query_string={"page": page})
     assert response.status_code == 404
-    assert "Không tìm thấy trang" in response.get_data(as_text=True) or "Page not found" in response.get_data(as_text=True)
+    assert "Không tìm thấy trang" in response.get_data(
+        as_text=True
+    ) or "Page not found" in response.get_data(as_text=True)
 
 
 def test_per_page_is_capped(client, make_regulations):

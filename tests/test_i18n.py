@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-from datetime import date, datetime, UTC
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -49,8 +49,17 @@ def test_language_switch_is_remembered_and_keeps_the_page(client):
 
 @pytest.mark.parametrize(
     "target",
-    ["//evil.com", "/\\evil.com", "///evil.com", "https:evil.com", "\x01//evil.com",
-     "javascript:alert(1)", "http://evil.com", "", "/\t/evil.com"],
+    [
+        "//evil.com",
+        "/\\evil.com",
+        "///evil.com",
+        "https:evil.com",
+        "\x01//evil.com",
+        "javascript:alert(1)",
+        "http://evil.com",
+        "",
+        "/\t/evil.com",
+    ],
 )
 def test_language_switch_never_redirects_off_site(client, target):
     response = client.get("/language/en", query_string={"next": target})
@@ -78,7 +87,9 @@ def test_numbers_money_and_dates_follow_the_locale(app):
             assert i18n.format_billions(401_597_486_000_000) == "401.597,49 tỷ đồng"
             assert i18n.format_vnd(1_500_000) == "1.500.000 đồng"
             # 23:30 UTC is already the next day in Vietnam.
-            assert i18n.format_moment(datetime(2026, 11, 21, 23, 30, tzinfo=UTC)) == "22/11/2026 06:30"
+            assert (
+                i18n.format_moment(datetime(2026, 11, 21, 23, 30, tzinfo=UTC)) == "22/11/2026 06:30"
+            )
         with force_locale("en"):
             assert i18n.format_number(1758) == "1,758"
             assert i18n.format_percent(0.6719) == "67.19%"
@@ -93,7 +104,9 @@ def _catalog(lang: str):
 
 def test_the_vietnamese_catalog_is_complete_and_has_no_fuzzy_entries():
     catalog = _catalog("vi")
-    untranslated = [m.id for m in catalog if m.id and not (all(m.string) if m.pluralizable else m.string)]
+    untranslated = [
+        m.id for m in catalog if m.id and not (all(m.string) if m.pluralizable else m.string)
+    ]
     fuzzy = [m.id for m in catalog if m.id and m.fuzzy]
     assert untranslated == []
     assert fuzzy == []
@@ -102,9 +115,27 @@ def test_the_vietnamese_catalog_is_complete_and_has_no_fuzzy_entries():
 def test_every_message_in_the_code_is_in_the_catalogs(tmp_path):
     pot = tmp_path / "messages.pot"
     subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg", "-k", "_l",
-         "-k", "lazy_gettext", "-k", "ngettext:1,2", "--no-location", "-o", str(pot), "."],
-        cwd=ROOT, check=True, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "_l",
+            "-k",
+            "lazy_gettext",
+            "-k",
+            "ngettext:1,2",
+            "--no-location",
+            "-o",
+            str(pot),
+            ".",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
     )
     with pot.open("rb") as handle:
         extracted = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(handle) if m.id}

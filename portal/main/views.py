@@ -38,8 +38,11 @@ def home():
     in_force = Regulation.status == "in_force"
     by_ministry = db.session.execute(
         select(Ministry, func.count(Regulation.id))
-        .join(Regulation, (Regulation.ministry_id == Ministry.id) & queries.public_clause()
-              & in_force, isouter=True)
+        .join(
+            Regulation,
+            (Regulation.ministry_id == Ministry.id) & queries.public_clause() & in_force,
+            isouter=True,
+        )
         .group_by(Ministry.id)
         .order_by(Ministry.sort_order)
     ).all()

@@ -15,7 +15,15 @@ from datetime import date, datetime
 from flask_babel import gettext as _
 
 REQUIRED_COLUMNS = (
-    "code", "kind", "title", "ministry", "field", "status", "published", "legal_basis", "content",
+    "code",
+    "kind",
+    "title",
+    "ministry",
+    "field",
+    "status",
+    "published",
+    "legal_basis",
+    "content",
 )
 OPTIONAL_COLUMNS = ("time_hours", "cost_vnd", "frequency", "subjects")
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
@@ -107,7 +115,9 @@ def _cell_text(value) -> str:
     if isinstance(value, float):
         return format_number(value)
     if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+        return (
+            value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+        )
     if isinstance(value, date):
         return value.isoformat()
     return str(value)

@@ -57,8 +57,12 @@ class RowError:
 
     def __post_init__(self) -> None:
         if self.column:
-            self.text = _("Line %(line)s, column %(column)s: %(message)s",
-                          line=self.line, column=self.column, message=self.message)
+            self.text = _(
+                "Line %(line)s, column %(column)s: %(message)s",
+                line=self.line,
+                column=self.column,
+                message=self.message,
+            )
         elif self.line:
             self.text = _("Line %(line)s: %(message)s", line=self.line, message=self.message)
         else:
@@ -137,7 +141,9 @@ class RowValidator:
         }
         self.seen_codes: dict[str, int] = {}
 
-    def validate(self, line: int, values: dict[str, str]) -> tuple[ParsedRow | None, list[RowError]]:
+    def validate(
+        self, line: int, values: dict[str, str]
+    ) -> tuple[ParsedRow | None, list[RowError]]:
         errors: list[RowError] = []
 
         def error(column: str, message: str) -> None:
@@ -147,67 +153,118 @@ class RowValidator:
         if not code:
             error("code", _("the code is required."))
         elif not CODE_RE.match(code):
-            error("code", _("“%(value)s” is not a valid code: use up to 64 letters, digits, dots, "
-                            "hyphens or underscores, starting with a letter or digit.",
-                            value=code[:80]))
+            error(
+                "code",
+                _(
+                    "“%(value)s” is not a valid code: use up to 64 letters, digits, dots, "
+                    "hyphens or underscores, starting with a letter or digit.",
+                    value=code[:80],
+                ),
+            )
         elif code.lower() in self.seen_codes:
-            error("code", _("the code %(code)s already appears on line %(line)s.",
-                            code=code, line=self.seen_codes[code.lower()]))
+            error(
+                "code",
+                _(
+                    "the code %(code)s already appears on line %(line)s.",
+                    code=code,
+                    line=self.seen_codes[code.lower()],
+                ),
+            )
         else:
             self.seen_codes[code.lower()] = line
 
         kind = vocab.parse_kind(values["kind"]) if values["kind"] else None
         if kind is None:
-            error("kind", _("“%(value)s” is not a regulation kind; use one of %(choices)s.",
-                            value=values["kind"][:80],
-                            choices="procedure, condition, report, inspection, standard, "
-                                    "prohibition, TTHC, YCĐK, CĐBC, KTCN, TCQC, CẤM"))
+            error(
+                "kind",
+                _(
+                    "“%(value)s” is not a regulation kind; use one of %(choices)s.",
+                    value=values["kind"][:80],
+                    choices="procedure, condition, report, inspection, standard, "
+                    "prohibition, TTHC, YCĐK, CĐBC, KTCN, TCQC, CẤM",
+                ),
+            )
 
         title = values["title"]
         if not title:
             error("title", _("the title is required."))
         elif len(title) > LIMITS["title"]:
-            error("title", _("the title is longer than %(limit)s characters.", limit=LIMITS["title"]))
+            error(
+                "title", _("the title is longer than %(limit)s characters.", limit=LIMITS["title"])
+            )
 
         ministry_id = self.ministries.get(values["ministry"].lower())
         if ministry_id is None:
-            error("ministry", _("“%(value)s” is not a ministry code (for example byt, bgtvt, "
-                                "nhnn); see the list of ministries.",
-                                value=values["ministry"][:80]))
+            error(
+                "ministry",
+                _(
+                    "“%(value)s” is not a ministry code (for example byt, bgtvt, "
+                    "nhnn); see the list of ministries.",
+                    value=values["ministry"][:80],
+                ),
+            )
 
         field_name = values["field"]
         if len(field_name) > LIMITS["field"]:
-            error("field", _("the field name is longer than %(limit)s characters.",
-                             limit=LIMITS["field"]))
+            error(
+                "field",
+                _("the field name is longer than %(limit)s characters.", limit=LIMITS["field"]),
+            )
 
         status = vocab.parse_status(values["status"]) if values["status"] else None
         if status is None:
-            error("status", _("“%(value)s” is not a status; use in_force, draft or abolished "
-                              "(or hiệu lực, dự thảo, bãi bỏ).", value=values["status"][:80]))
+            error(
+                "status",
+                _(
+                    "“%(value)s” is not a status; use in_force, draft or abolished "
+                    "(or hiệu lực, dự thảo, bãi bỏ).",
+                    value=values["status"][:80],
+                ),
+            )
 
         published = vocab.parse_flag(values["published"])
         if published is None:
-            error("published", _("“%(value)s” is not a yes/no value; use 1 or 0 (yes/no, có/không).",
-                                 value=values["published"][:80]))
+            error(
+                "published",
+                _(
+                    "“%(value)s” is not a yes/no value; use 1 or 0 (yes/no, có/không).",
+                    value=values["published"][:80],
+                ),
+            )
 
         bases, bad_parts = parse_basis(values["legal_basis"])
         if len(values["legal_basis"]) > LIMITS["legal_basis"]:
-            error("legal_basis", _("the legal basis is longer than %(limit)s characters.",
-                                   limit=LIMITS["legal_basis"]))
+            error(
+                "legal_basis",
+                _(
+                    "the legal basis is longer than %(limit)s characters.",
+                    limit=LIMITS["legal_basis"],
+                ),
+            )
         for part in bad_parts:
-            error("legal_basis", _("“%(value)s” does not start with a document number such as "
-                                   "168/2017/NĐ-CP or 09/2017/QH14.", value=part[:80]))
+            error(
+                "legal_basis",
+                _(
+                    "“%(value)s” does not start with a document number such as "
+                    "168/2017/NĐ-CP or 09/2017/QH14.",
+                    value=part[:80],
+                ),
+            )
         for item in bases:
             if len(item.article) > LIMITS["article"]:
-                error("legal_basis", _("the article reference after %(number)s is too long.",
-                                       number=item.number))
+                error(
+                    "legal_basis",
+                    _("the article reference after %(number)s is too long.", number=item.number),
+                )
         if not bases and not bad_parts and status in ("in_force", "abolished"):
             error("legal_basis", _("a regulation in force or abolished needs a legal basis."))
 
         content = values["content"]
         if len(content) > LIMITS["content"]:
-            error("content", _("the content is longer than %(limit)s characters.",
-                               limit=LIMITS["content"]))
+            error(
+                "content",
+                _("the content is longer than %(limit)s characters.", limit=LIMITS["content"]),
+            )
 
         costs = self._costs(values, error)
 
@@ -215,9 +272,17 @@ class RowValidator:
             return None, errors
         return (
             ParsedRow(
-                line=line, code=code, kind=kind, title=title, ministry_id=ministry_id,
-                field_name=field_name, status=status, published=published, bases=bases,
-                content=content, **costs,
+                line=line,
+                code=code,
+                kind=kind,
+                title=title,
+                ministry_id=ministry_id,
+                field_name=field_name,
+                status=status,
+                published=published,
+                bases=bases,
+                content=content,
+                **costs,
             ),
             [],
         )
@@ -226,14 +291,30 @@ class RowValidator:
     def _costs(values: dict[str, str], error) -> dict:
         parsed: dict = {}
         checks = {
-            "time_hours": (_parse_decimal, 0, 100_000,
-                           _("must be a number of hours such as 16 or 2.5.")),
-            "cost_vnd": (_parse_integer, 0, 10**13,
-                         _("must be a whole number of đồng such as 300000 or 1.500.000.")),
-            "frequency": (_parse_decimal, 0, 100_000,
-                          _("must be a number of times per year such as 1, 12 or 0.2.")),
-            "subjects": (_parse_integer, 0, 10**9,
-                         _("must be a whole number of businesses such as 1200.")),
+            "time_hours": (
+                _parse_decimal,
+                0,
+                100_000,
+                _("must be a number of hours such as 16 or 2.5."),
+            ),
+            "cost_vnd": (
+                _parse_integer,
+                0,
+                10**13,
+                _("must be a whole number of đồng such as 300000 or 1.500.000."),
+            ),
+            "frequency": (
+                _parse_decimal,
+                0,
+                100_000,
+                _("must be a number of times per year such as 1, 12 or 0.2."),
+            ),
+            "subjects": (
+                _parse_integer,
+                0,
+                10**9,
+                _("must be a whole number of businesses such as 1200."),
+            ),
         }
         for name, (parse, low, high, message) in checks.items():
             raw = values.get(name, "")
@@ -252,8 +333,13 @@ class RowValidator:
         if given:
             missing = [name for name in ("frequency", "subjects") if not values.get(name)]
             if missing:
-                error(missing[0], _("cost inputs need both frequency and subjects (missing: "
-                                    "%(columns)s).", columns=", ".join(missing)))
+                error(
+                    missing[0],
+                    _(
+                        "cost inputs need both frequency and subjects (missing: %(columns)s).",
+                        columns=", ".join(missing),
+                    ),
+                )
             if not values.get("time_hours") and not values.get("cost_vnd"):
                 error("time_hours", _("cost inputs need time_hours or cost_vnd (or both)."))
         return parsed
@@ -275,16 +361,33 @@ def parse_file(data: bytes, filename: str) -> tuple[list[ParsedRow], list[RowErr
         unknown = [name for name in columns if name not in COLUMNS]
         duplicated = sorted({name for name in columns if name and columns.count(name) > 1})
         if missing:
-            errors.append(RowError(header_line, "", _("missing column(s): %(columns)s.",
-                                                      columns=", ".join(missing))))
+            errors.append(
+                RowError(
+                    header_line,
+                    "",
+                    _("missing column(s): %(columns)s.", columns=", ".join(missing)),
+                )
+            )
         if unknown:
-            errors.append(RowError(header_line, "", _(
-                "unknown column(s): %(columns)s. The columns are: %(expected)s.",
-                columns=", ".join(f"“{name[:40]}”" for name in unknown),
-                expected=", ".join(COLUMNS))))
+            errors.append(
+                RowError(
+                    header_line,
+                    "",
+                    _(
+                        "unknown column(s): %(columns)s. The columns are: %(expected)s.",
+                        columns=", ".join(f"“{name[:40]}”" for name in unknown),
+                        expected=", ".join(COLUMNS),
+                    ),
+                )
+            )
         if duplicated:
-            errors.append(RowError(header_line, "", _("duplicated column(s): %(columns)s.",
-                                                      columns=", ".join(duplicated))))
+            errors.append(
+                RowError(
+                    header_line,
+                    "",
+                    _("duplicated column(s): %(columns)s.", columns=", ".join(duplicated)),
+                )
+            )
         if errors:
             return [], errors
         validator = RowValidator()
@@ -292,10 +395,11 @@ def parse_file(data: bytes, filename: str) -> tuple[list[ParsedRow], list[RowErr
             if not any(cell.strip() for cell in cells):
                 continue
             if len(rows) + len(errors) >= MAX_ROWS:
-                errors.append(RowError(line, "", _("the file has more than %(limit)s rows.",
-                                                   limit=MAX_ROWS)))
+                errors.append(
+                    RowError(line, "", _("the file has more than %(limit)s rows.", limit=MAX_ROWS))
+                )
                 break
-            if len(cells) > len(columns) and any(cell.strip() for cell in cells[len(columns):]):
+            if len(cells) > len(columns) and any(cell.strip() for cell in cells[len(columns) :]):
                 errors.append(RowError(line, "", _("this row has more cells than the header.")))
                 continue
             values = {}
@@ -371,9 +475,7 @@ def import_regulations(
         chunk = codes[start : start + 2000]
         query = select(Regulation).where(Regulation.code.in_(chunk))
         if not insert_only:
-            query = query.options(
-                selectinload(Regulation.bases).selectinload(LegalBasis.document)
-            )
+            query = query.options(selectinload(Regulation.bases).selectinload(LegalBasis.document))
         for regulation in db.session.scalars(query):
             existing[regulation.code] = regulation
 
@@ -399,7 +501,11 @@ def import_regulations(
         db.session.commit()
     logger.info(
         "Imported %s: %s created, %s updated, %s unchanged, %s skipped",
-        filename, result.created, result.updated, result.unchanged, result.skipped,
+        filename,
+        result.created,
+        result.updated,
+        result.unchanged,
+        result.skipped,
     )
     return result
 
@@ -416,7 +522,9 @@ def _insert(rows: list[ParsedRow], fields, documents, today: date, source: str) 
     for start in range(0, len(values), 1000):
         chunk = values[start : start + 1000]
         result = db.session.execute(
-            insert(Regulation).returning(Regulation.id, Regulation.code, sort_by_parameter_order=True),
+            insert(Regulation).returning(
+                Regulation.id, Regulation.code, sort_by_parameter_order=True
+            ),
             chunk,
         )
         for regulation_id, code in result:
@@ -426,24 +534,28 @@ def _insert(rows: list[ParsedRow], fields, documents, today: date, source: str) 
     for row, row_values in zip(rows, values, strict=True):
         regulation_id = ids[row.code]
         for position, item in enumerate(row.bases):
-            bases.append({
-                "regulation_id": regulation_id,
-                "document_id": documents.id_for(item.number),
-                "article": item.article,
-                "position": position,
-            })
+            bases.append(
+                {
+                    "regulation_id": regulation_id,
+                    "document_id": documents.id_for(item.number),
+                    "article": item.article,
+                    "position": position,
+                }
+            )
         first = documents.get(row.bases[0].number) if row.bases else None
         event_date = (first.effective_date or first.issued_date) if first else None
-        events.append({
-            "regulation_id": regulation_id,
-            "kind": "created",
-            "event_date": min(event_date or today, today),
-            "document_id": first.id if first else None,
-            "note": "",
-            "changed_fields": "",
-            "source": source,
-            **snapshot(row_values),
-        })
+        events.append(
+            {
+                "regulation_id": regulation_id,
+                "kind": "created",
+                "event_date": min(event_date or today, today),
+                "document_id": first.id if first else None,
+                "note": "",
+                "changed_fields": "",
+                "source": source,
+                **snapshot(row_values),
+            }
+        )
     for table, rows_to_insert in ((LegalBasis, bases), (RegulationEvent, events)):
         for start in range(0, len(rows_to_insert), 2000):
             db.session.execute(insert(table), rows_to_insert[start : start + 2000])
@@ -454,8 +566,9 @@ def _update(regulation: Regulation, row: ParsedRow, fields, documents, today, so
     after = _values(row, fields.id_for(row.field_name))
     before = {name: getattr(regulation, name) for name in after}
     changed = [name for name in after if before[name] != after[name]]
-    current_bases = [(b.document.number_key if b.document else None, b.article)
-                     for b in regulation.bases]
+    current_bases = [
+        (b.document.number_key if b.document else None, b.article) for b in regulation.bases
+    ]
     documents.ensure(item.number for item in row.bases)
     new_bases = [(documents.get(item.number).number_key, item.article) for item in row.bases]
     if current_bases != new_bases:
@@ -463,24 +576,29 @@ def _update(regulation: Regulation, row: ParsedRow, fields, documents, today, so
         regulation.bases.clear()
         db.session.flush()
         for position, item in enumerate(row.bases):
-            regulation.bases.append(LegalBasis(
-                document_id=documents.id_for(item.number), article=item.article,
-                position=position,
-            ))
+            regulation.bases.append(
+                LegalBasis(
+                    document_id=documents.id_for(item.number),
+                    article=item.article,
+                    position=position,
+                )
+            )
     if not changed:
         return False
     for name, value in after.items():
         setattr(regulation, name, value)
-    kind = _event_kind_for_update([c for c in changed if c != "legal_basis"] or changed,
-                                  before, after)
-    db.session.add(RegulationEvent(
-        regulation_id=regulation.id,
-        kind=kind,
-        event_date=today,
-        note="",
-        changed_fields=",".join(changed),
-        source=source,
-        **snapshot(after),
-    ))
+    kind = _event_kind_for_update(
+        [c for c in changed if c != "legal_basis"] or changed, before, after
+    )
+    db.session.add(
+        RegulationEvent(
+            regulation_id=regulation.id,
+            kind=kind,
+            event_date=today,
+            note="",
+            changed_fields=",".join(changed),
+            source=source,
+            **snapshot(after),
+        )
+    )
     return True
-

@@ -167,7 +167,9 @@ class LegalBasis(db.Model):
     regulation_id: Mapped[int] = mapped_column(
         ForeignKey("regulation.id", ondelete="CASCADE"), nullable=False
     )
-    document_id: Mapped[int] = mapped_column(ForeignKey("legal_document.id"), nullable=False, index=True)
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("legal_document.id"), nullable=False, index=True
+    )
     article: Mapped[str] = mapped_column(String(200), nullable=False, default="")
     position: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
 

@@ -81,42 +81,56 @@ def parse_filters(args) -> RegulationFilters:
         if kind and kind not in filters.kinds:
             filters.kinds.append(kind)
         elif value and not kind:
-            filters.notices.append(_("There is no regulation kind “%(value)s”; that filter was "
-                                     "ignored.", value=value))
+            filters.notices.append(
+                _("There is no regulation kind “%(value)s”; that filter was ignored.", value=value)
+            )
     if value := _arg(args, "ministry"):
-        filters.ministry = db.session.scalar(
-            select(Ministry).where(Ministry.code == value.lower())
-        )
+        filters.ministry = db.session.scalar(select(Ministry).where(Ministry.code == value.lower()))
         if filters.ministry is None:
-            filters.notices.append(_("There is no ministry with the code “%(value)s”; that "
-                                     "filter was ignored.", value=value))
+            filters.notices.append(
+                _(
+                    "There is no ministry with the code “%(value)s”; that filter was ignored.",
+                    value=value,
+                )
+            )
     if value := _arg(args, "field"):
         filters.field = db.session.scalar(select(Field).where(Field.slug == value.lower()))
         if filters.field is None:
-            filters.notices.append(_("There is no field “%(value)s”; that filter was ignored.",
-                                     value=value))
+            filters.notices.append(
+                _("There is no field “%(value)s”; that filter was ignored.", value=value)
+            )
     if value := _arg(args, "status"):
         filters.status = vocab.parse_status(value)
         if filters.status is None:
-            filters.notices.append(_("There is no status “%(value)s”; that filter was ignored.",
-                                     value=value))
+            filters.notices.append(
+                _("There is no status “%(value)s”; that filter was ignored.", value=value)
+            )
     if value := _arg(args, "document"):
         filters.document = db.session.scalar(
             select(LegalDocument).where(LegalDocument.number_key == number_key(value))
         )
         if filters.document is None:
-            filters.notices.append(_("There is no legal document numbered “%(value)s” in the "
-                                     "catalogue; that filter was ignored.", value=value))
-    if value := _arg(args, "published"):
-        if value not in ("1", "yes", "có"):
-            filters.notices.append(_("Unpublished regulations are not shown to the public; "
-                                     "the list shows published regulations only."))
+            filters.notices.append(
+                _(
+                    "There is no legal document numbered “%(value)s” in the "
+                    "catalogue; that filter was ignored.",
+                    value=value,
+                )
+            )
+    if (value := _arg(args, "published")) and value not in ("1", "yes", "có"):
+        filters.notices.append(
+            _(
+                "Unpublished regulations are not shown to the public; "
+                "the list shows published regulations only."
+            )
+        )
     sort = _arg(args, "sort")
     if sort in SORTS:
         filters.sort = sort
     elif sort:
-        filters.notices.append(_("Unknown sort order “%(value)s”; sorted by code instead.",
-                                 value=sort))
+        filters.notices.append(
+            _("Unknown sort order “%(value)s”; sorted by code instead.", value=sort)
+        )
     return filters
 
 
@@ -168,23 +182,24 @@ def export_rows(filters: RegulationFilters):
     statement = statement.options(
         selectinload(Regulation.bases).joinedload(LegalBasis.document)
     ).execution_options(yield_per=1000)
-    for regulation in db.session.scalars(statement):
-        yield regulation
+    yield from db.session.scalars(statement)
 
 
 def get_public_regulation(code: str) -> Regulation | None:
     """A published regulation by code (exact, then ignoring case)."""
     code = clean_text(code, max_length=80)
-    statement = select(Regulation).where(public_clause()).options(
-        joinedload(Regulation.ministry),
-        joinedload(Regulation.field),
-        selectinload(Regulation.bases).joinedload(LegalBasis.document),
+    statement = (
+        select(Regulation)
+        .where(public_clause())
+        .options(
+            joinedload(Regulation.ministry),
+            joinedload(Regulation.field),
+            selectinload(Regulation.bases).joinedload(LegalBasis.document),
+        )
     )
     regulation = db.session.scalar(statement.where(Regulation.code == code))
     if regulation is None:
-        regulation = db.session.scalar(
-            statement.where(func.lower(Regulation.code) == code.lower())
-        )
+        regulation = db.session.scalar(statement.where(func.lower(Regulation.code) == code.lower()))
     return regulation
 
 
@@ -233,9 +248,12 @@ def counts_by_kind(*conditions) -> dict[str, int]:
 
 def unpublished_count(*conditions) -> int:
     """How many regulations are held back from publication (the public sees the number)."""
-    return db.session.scalar(
-        select(func.count(Regulation.id)).where(Regulation.published.is_(False), *conditions)
-    ) or 0
+    return (
+        db.session.scalar(
+            select(func.count(Regulation.id)).where(Regulation.published.is_(False), *conditions)
+        )
+        or 0
+    )
 
 
 def cost_total(*conditions) -> tuple[float | None, int]:

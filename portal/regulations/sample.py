@@ -120,8 +120,12 @@ def _load_history(created: set[str], documents: DocumentResolver) -> int:
         changes = {}
         if row["status"].strip():
             changes["status"] = row["status"].strip()
-        for name, kind in (("time_hours", float), ("cost_vnd", int), ("frequency", float),
-                           ("subjects", int)):
+        for name, kind in (
+            ("time_hours", float),
+            ("cost_vnd", int),
+            ("frequency", float),
+            ("subjects", int),
+        ):
             value = _number(row[name], kind)
             if value is not None:
                 changes[name] = value

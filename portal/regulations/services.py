@@ -51,8 +51,7 @@ class FieldResolver:
 
     def __init__(self):
         self.by_key = {
-            key: field_id
-            for field_id, key in db.session.execute(select(Field.id, Field.name_key))
+            key: field_id for field_id, key in db.session.execute(select(Field.id, Field.name_key))
         }
         self.slugs = set(db.session.scalars(select(Field.slug)))
         self.created = 0

@@ -6,7 +6,6 @@ import io
 from datetime import datetime
 
 from flask import Blueprint, abort, redirect, render_template, request, send_file, url_for
-from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
@@ -86,8 +85,11 @@ def detail(code: str):
         rate=rate,
         unit_cost=unit_cost(regulation.time_hours, regulation.cost_vnd, rate),
         annual_cost=annual_cost(
-            regulation.time_hours, regulation.cost_vnd, regulation.frequency,
-            regulation.subjects, rate,
+            regulation.time_hours,
+            regulation.cost_vnd,
+            regulation.frequency,
+            regulation.subjects,
+            rate,
         ),
     )
 

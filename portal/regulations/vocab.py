@@ -24,28 +24,62 @@ class Term:
 
 
 KINDS = (
-    Term("procedure", "TTHC", _l("Administrative procedure"), _l("Administrative procedures"),
-         ("thủ tục hành chính", "thu tuc", "tthc")),
-    Term("condition", "YCĐK", _l("Business requirement or condition"),
-         _l("Business requirements and conditions"),
-         ("yêu cầu, điều kiện", "yêu cầu điều kiện", "điều kiện kinh doanh", "đkkd", "ycdk")),
-    Term("report", "CĐBC", _l("Reporting regime"), _l("Reporting regimes"),
-         ("chế độ báo cáo", "báo cáo", "cdbc")),
-    Term("inspection", "KTCN", _l("Specialised inspection"), _l("Specialised inspections"),
-         ("kiểm tra chuyên ngành", "ktcn")),
-    Term("standard", "TCQC", _l("Technical standard or regulation"),
-         _l("Technical standards and regulations"),
-         ("tiêu chuẩn, quy chuẩn", "tiêu chuẩn quy chuẩn", "quy chuẩn kỹ thuật", "tcqc")),
-    Term("prohibition", "CẤM", _l("Prohibition"), _l("Prohibitions"),
-         ("quy định cấm", "cấm", "cam")),
+    Term(
+        "procedure",
+        "TTHC",
+        _l("Administrative procedure"),
+        _l("Administrative procedures"),
+        ("thủ tục hành chính", "thu tuc", "tthc"),
+    ),
+    Term(
+        "condition",
+        "YCĐK",
+        _l("Business requirement or condition"),
+        _l("Business requirements and conditions"),
+        ("yêu cầu, điều kiện", "yêu cầu điều kiện", "điều kiện kinh doanh", "đkkd", "ycdk"),
+    ),
+    Term(
+        "report",
+        "CĐBC",
+        _l("Reporting regime"),
+        _l("Reporting regimes"),
+        ("chế độ báo cáo", "báo cáo", "cdbc"),
+    ),
+    Term(
+        "inspection",
+        "KTCN",
+        _l("Specialised inspection"),
+        _l("Specialised inspections"),
+        ("kiểm tra chuyên ngành", "ktcn"),
+    ),
+    Term(
+        "standard",
+        "TCQC",
+        _l("Technical standard or regulation"),
+        _l("Technical standards and regulations"),
+        ("tiêu chuẩn, quy chuẩn", "tiêu chuẩn quy chuẩn", "quy chuẩn kỹ thuật", "tcqc"),
+    ),
+    Term(
+        "prohibition", "CẤM", _l("Prohibition"), _l("Prohibitions"), ("quy định cấm", "cấm", "cam")
+    ),
 )
 
 STATUSES = (
-    Term("in_force", "", _l("In force"), None,
-         ("hiệu lực", "còn hiệu lực", "có hiệu lực", "đang có hiệu lực", "hieu luc")),
+    Term(
+        "in_force",
+        "",
+        _l("In force"),
+        None,
+        ("hiệu lực", "còn hiệu lực", "có hiệu lực", "đang có hiệu lực", "hieu luc"),
+    ),
     Term("draft", "", _l("Draft"), None, ("dự thảo", "du thao", "dự kiến ban hành")),
-    Term("abolished", "", _l("Abolished"), None,
-         ("bãi bỏ", "đã bãi bỏ", "hết hiệu lực", "bai bo", "repealed")),
+    Term(
+        "abolished",
+        "",
+        _l("Abolished"),
+        None,
+        ("bãi bỏ", "đã bãi bỏ", "hết hiệu lực", "bai bo", "repealed"),
+    ),
 )
 
 # Ordered as the seed documents' tables order them (glossary §5).
@@ -53,8 +87,12 @@ DOCUMENT_TYPES = (
     Term("law", "Luật", _l("Law"), _l("Laws")),
     Term("ordinance", "Pháp lệnh", _l("Ordinance"), _l("Ordinances")),
     Term("decree", "Nghị định", _l("Decree"), _l("Decrees")),
-    Term("pm_decision", "Quyết định của Thủ tướng Chính phủ", _l("Decision of the Prime Minister"),
-         _l("Decisions of the Prime Minister")),
+    Term(
+        "pm_decision",
+        "Quyết định của Thủ tướng Chính phủ",
+        _l("Decision of the Prime Minister"),
+        _l("Decisions of the Prime Minister"),
+    ),
     Term("circular", "Thông tư", _l("Circular"), _l("Circulars")),
     Term("joint_circular", "Thông tư liên tịch", _l("Joint circular"), _l("Joint circulars")),
     Term("other", "Khác", _l("Other document"), _l("Other documents")),

@@ -60,15 +60,38 @@ def world(make_regulations):
     cut, _ = upsert_document("04/2021/NĐ-CP", effective_date=date(2021, 6, 1))
     db.session.commit()
     make_regulations(
-        regulation_row("R1", legal_basis="01/2019/NĐ-CP", field="Du lịch", subjects="100",
-                       time_hours="0", cost_vnd="3000000", frequency="1"),
-        regulation_row("R2", legal_basis="02/2020/NĐ-CP", field="Du lịch", subjects="10",
-                       time_hours="0", cost_vnd="1000000", frequency="1"),
-        regulation_row("R3", legal_basis="03/2021/TT-BYT; 01/2019/NĐ-CP", field="Y tế",
-                       subjects="1", time_hours="0", cost_vnd="5000000", frequency="2"),
+        regulation_row(
+            "R1",
+            legal_basis="01/2019/NĐ-CP",
+            field="Du lịch",
+            subjects="100",
+            time_hours="0",
+            cost_vnd="3000000",
+            frequency="1",
+        ),
+        regulation_row(
+            "R2",
+            legal_basis="02/2020/NĐ-CP",
+            field="Du lịch",
+            subjects="10",
+            time_hours="0",
+            cost_vnd="1000000",
+            frequency="1",
+        ),
+        regulation_row(
+            "R3",
+            legal_basis="03/2021/TT-BYT; 01/2019/NĐ-CP",
+            field="Y tế",
+            subjects="1",
+            time_hours="0",
+            cost_vnd="5000000",
+            frequency="2",
+        ),
     )
-    r1, r2 = (db.session.scalar(select(Regulation).where(Regulation.code == code))
-              for code in ("R1", "R2"))
+    r1, r2 = (
+        db.session.scalar(select(Regulation).where(Regulation.code == code))
+        for code in ("R1", "R2")
+    )
     record_event(r1, "simplified", date(2021, 6, 1), document=cut, changes={"cost_vnd": 1_000_000})
     record_event(r2, "abolished", date(2022, 1, 1), document=cut)
     db.session.commit()
@@ -78,11 +101,31 @@ def test_institutional_space_follows_each_regulations_history(world):
     rows = {row.year: row for row in institutional_space()}
     assert min(rows) == 2019 and max(rows) == local_today().year
     y2019, y2020, y2021, y2022 = rows[2019], rows[2020], rows[2021], rows[2022]
-    assert (y2019.regulations, y2019.documents, y2019.fields, y2019.cost_vnd) == (1, 1, 1, 300_000_000)
-    assert (y2020.regulations, y2020.documents, y2020.fields, y2020.cost_vnd) == (2, 2, 1, 310_000_000)
+    assert (y2019.regulations, y2019.documents, y2019.fields, y2019.cost_vnd) == (
+        1,
+        1,
+        1,
+        300_000_000,
+    )
+    assert (y2020.regulations, y2020.documents, y2020.fields, y2020.cost_vnd) == (
+        2,
+        2,
+        1,
+        310_000_000,
+    )
     # 2021: R1 simplified to 1,000,000 × 100; R2 10,000,000; R3 5,000,000 × 2 = 10,000,000
-    assert (y2021.regulations, y2021.documents, y2021.fields, y2021.cost_vnd) == (3, 3, 2, 120_000_000)
-    assert (y2022.regulations, y2022.documents, y2022.fields, y2022.cost_vnd) == (2, 2, 2, 110_000_000)
+    assert (y2021.regulations, y2021.documents, y2021.fields, y2021.cost_vnd) == (
+        3,
+        3,
+        2,
+        120_000_000,
+    )
+    assert (y2022.regulations, y2022.documents, y2022.fields, y2022.cost_vnd) == (
+        2,
+        2,
+        2,
+        110_000_000,
+    )
     assert y2021.change("regulations") == 1
     assert y2022.change("regulations") == -1
     assert y2022.change("cost_vnd") == -10_000_000

@@ -15,10 +15,23 @@ from tests.conftest import csv_bytes, regulation_row
 
 ROWS = [
     regulation_row("R-1", content="Dòng một\nDòng hai", time_hours="2.5", frequency="0.2"),
-    regulation_row("R-2", kind="condition", published="0", time_hours="", cost_vnd="",
-                   frequency="", subjects="", legal_basis="59/2020/QH14"),
-    regulation_row("R-3", title="=1+1 không phải công thức", content="- gạch đầu dòng",
-                   status="draft", legal_basis=""),
+    regulation_row(
+        "R-2",
+        kind="condition",
+        published="0",
+        time_hours="",
+        cost_vnd="",
+        frequency="",
+        subjects="",
+        legal_basis="59/2020/QH14",
+    ),
+    regulation_row(
+        "R-3",
+        title="=1+1 không phải công thức",
+        content="- gạch đầu dòng",
+        status="draft",
+        legal_basis="",
+    ),
 ]
 
 
@@ -46,7 +59,9 @@ def test_csv_export_round_trips_exactly(reference):
     wipe()
     import_regulations(first, "out.csv")
     assert export("csv") == first
-    assert db.session.scalar(select(Regulation.title).where(Regulation.code == "R-3")).startswith("=1+1")
+    assert db.session.scalar(select(Regulation.title).where(Regulation.code == "R-3")).startswith(
+        "=1+1"
+    )
 
 
 def test_xlsx_export_round_trips_and_keeps_text_as_text(reference):

@@ -49,13 +49,26 @@ def test_vietnamese_abbreviations_and_flags_are_understood(reference):
     ]
     import_regulations(csv_bytes(rows), "k.csv")
     got = dict(db.session.execute(select(Regulation.code, Regulation.kind)).all())
-    assert got == {"K-1": "procedure", "K-2": "condition", "K-3": "prohibition",
-                   "K-4": "prohibition", "K-5": "inspection", "K-6": "report", "K-7": "standard"}
+    assert got == {
+        "K-1": "procedure",
+        "K-2": "condition",
+        "K-3": "prohibition",
+        "K-4": "prohibition",
+        "K-5": "inspection",
+        "K-6": "report",
+        "K-7": "standard",
+    }
     states = {
         r.code: (r.status, r.published)
-        for r in db.session.scalars(select(Regulation).where(Regulation.code.in_(["K-1", "K-2", "K-3"])))
+        for r in db.session.scalars(
+            select(Regulation).where(Regulation.code.in_(["K-1", "K-2", "K-3"]))
+        )
     }
-    assert states == {"K-1": ("in_force", True), "K-2": ("draft", False), "K-3": ("abolished", True)}
+    assert states == {
+        "K-1": ("in_force", True),
+        "K-2": ("draft", False),
+        "K-3": ("abolished", True),
+    }
 
 
 def test_xlsx_imports_with_numeric_cells(reference):
@@ -75,8 +88,12 @@ def test_xlsx_imports_with_numeric_cells(reference):
     result = import_regulations(stream.getvalue(), "catalogue.xlsx")
     assert result.created == 1
     regulation = db.session.scalar(select(Regulation))
-    assert (regulation.time_hours, regulation.cost_vnd, regulation.frequency, regulation.subjects) == (
-        2.5, 300000, 0.2, 1200)
+    assert (
+        regulation.time_hours,
+        regulation.cost_vnd,
+        regulation.frequency,
+        regulation.subjects,
+    ) == (2.5, 300000, 0.2, 1200)
 
 
 def test_semicolon_separated_csv_from_excel_is_accepted(reference):
@@ -115,8 +132,12 @@ def test_created_event_takes_the_date_of_the_legal_basis(reference):
 
     from portal.regulations.services import upsert_document
 
-    upsert_document("168/2017/NĐ-CP", title="Nghị định du lịch", issued_date=date(2017, 12, 31),
-                    effective_date=date(2018, 1, 1))
+    upsert_document(
+        "168/2017/NĐ-CP",
+        title="Nghị định du lịch",
+        issued_date=date(2017, 12, 31),
+        effective_date=date(2018, 1, 1),
+    )
     db.session.commit()
     import_regulations(csv_bytes([regulation_row("D-1")]), "d.csv")
     event = db.session.scalar(select(RegulationEvent))
@@ -164,7 +185,10 @@ def test_a_file_with_bad_rows_imports_nothing_and_lists_every_problem(reference)
     assert "Line 4, column code:" in joined and "Line 4, column kind:" in joined
     assert "Line 5, column ministry: “bxyz” is not a ministry code" in joined
     assert "Line 5, column status:" in joined and "Line 5, column published:" in joined
-    assert "Line 6, column legal_basis: “Điều 5 của luật” does not start with a document number" in joined
+    assert (
+        "Line 6, column legal_basis: “Điều 5 của luật” does not start with a document number"
+        in joined
+    )
     assert "Line 6, column time_hours:" in joined
     assert "Line 7, column frequency: cost inputs need both frequency and subjects" in joined
     assert "Line 8, column title: the title is required." in joined
@@ -188,7 +212,10 @@ def test_line_numbers_count_multiline_cells(reference):
 
 
 def test_header_problems_are_reported_on_line_one(reference):
-    data = "code,kind,title,ministry,field,status,published,legal_basis,colour\nA,TTHC,x,byt,,in_force,1,01/2021/NĐ-CP,red\n"
+    data = (
+        "code,kind,title,ministry,field,status,published,legal_basis,colour\n"
+        "A,TTHC,x,byt,,in_force,1,01/2021/NĐ-CP,red\n"
+    )
     messages = failed_messages(data.encode())
     assert messages[0] == "Line 1: missing column(s): content."
     assert messages[1].startswith("Line 1: unknown column(s): “colour”.")
@@ -219,35 +246,47 @@ def test_numbers_accept_vietnamese_and_english_separators(reference):
         regulation_row("N-2", time_hours="2.5", cost_vnd="1,500,000", subjects="12000"),
     ]
     import_regulations(csv_bytes(rows), "n.csv")
-    values = set(db.session.execute(
-        select(Regulation.time_hours, Regulation.cost_vnd, Regulation.subjects)).all())
+    values = set(
+        db.session.execute(
+            select(Regulation.time_hours, Regulation.cost_vnd, Regulation.subjects)
+        ).all()
+    )
     assert values == {(2.5, 1_500_000, 12_000)}
 
 
 def test_text_is_normalised_to_nfc_and_cleaned(reference):
     nfd_title = "Thu\u0309 tu\u0323c \u200bca\u0302\u0301p phe\u0301p"
-    import_regulations(csv_bytes([regulation_row("C-1", title=nfd_title, field="Y te\u0302\u0301")]),
-                       "c.csv")
+    import_regulations(
+        csv_bytes([regulation_row("C-1", title=nfd_title, field="Y te\u0302\u0301")]), "c.csv"
+    )
     regulation = db.session.scalar(select(Regulation))
     assert regulation.title == "Thủ tục cấp phép"
     assert regulation.field.name_vi == "Y tế"
 
 
 def test_fields_match_regardless_of_case_and_diacritics(reference):
-    import_regulations(csv_bytes([regulation_row("F-1", field="Du lịch"),
-                                  regulation_row("F-2", field="DU LỊCH")]), "f.csv")
+    import_regulations(
+        csv_bytes([regulation_row("F-1", field="Du lịch"), regulation_row("F-2", field="DU LỊCH")]),
+        "f.csv",
+    )
     assert len({r.field_id for r in db.session.scalars(select(Regulation))}) == 1
 
 
 def test_formula_escaped_cells_are_restored(reference):
-    import_regulations(csv_bytes([regulation_row("E-1", content="'- Hồ sơ gồm đơn đề nghị")]), "e.csv")
+    import_regulations(
+        csv_bytes([regulation_row("E-1", content="'- Hồ sơ gồm đơn đề nghị")]), "e.csv"
+    )
     assert db.session.scalar(select(Regulation.content)) == "- Hồ sơ gồm đơn đề nghị"
 
 
 def test_insert_only_leaves_existing_rows_alone(reference):
     import_regulations(csv_bytes([regulation_row("I-1")]), "i.csv")
     result = import_regulations(
-        csv_bytes([regulation_row("I-1", title="Đổi tên"), regulation_row("I-2")]), "i.csv",
-        insert_only=True)
+        csv_bytes([regulation_row("I-1", title="Đổi tên"), regulation_row("I-2")]),
+        "i.csv",
+        insert_only=True,
+    )
     assert (result.created, result.skipped) == (1, 1)
-    assert db.session.scalar(select(Regulation.title).where(Regulation.code == "I-1")).endswith("I-1")
+    assert db.session.scalar(select(Regulation.title).where(Regulation.code == "I-1")).endswith(
+        "I-1"
+    )

@@ -27,19 +27,53 @@ def text_of(response) -> str:
 @pytest.fixture
 def catalogue(make_regulations):
     make_regulations(
-        regulation_row("BYT-TTHC-001", ministry="byt", field="Dược phẩm",
-                       title="Cấp chứng chỉ hành nghề dược", legal_basis="54/2017/NĐ-CP Điều 24"),
-        regulation_row("BYT-YCDK-001", ministry="byt", kind="condition", field="Dược phẩm",
-                       title="Điều kiện kinh doanh thuốc", legal_basis="105/2016/QH13 Điều 33",
-                       time_hours="", cost_vnd="", frequency="", subjects=""),
-        regulation_row("BYT-TTHC-002", ministry="byt", published="0", field="Dược phẩm",
-                       title="Thủ tục bí mật chưa công khai", legal_basis="54/2017/NĐ-CP"),
-        regulation_row("BGTVT-TTHC-001", ministry="bgtvt", field="Vận tải đường bộ",
-                       title="Cấp Giấy phép kinh doanh vận tải bằng xe ô tô",
-                       legal_basis="10/2020/NĐ-CP Điều 18"),
-        regulation_row("BGTVT-CAM-001", ministry="bgtvt", kind="prohibition", status="draft",
-                       field="Vận tải đường bộ", title="Cấm chở quá tải trọng",
-                       legal_basis="", time_hours="", cost_vnd="", frequency="", subjects=""),
+        regulation_row(
+            "BYT-TTHC-001",
+            ministry="byt",
+            field="Dược phẩm",
+            title="Cấp chứng chỉ hành nghề dược",
+            legal_basis="54/2017/NĐ-CP Điều 24",
+        ),
+        regulation_row(
+            "BYT-YCDK-001",
+            ministry="byt",
+            kind="condition",
+            field="Dược phẩm",
+            title="Điều kiện kinh doanh thuốc",
+            legal_basis="105/2016/QH13 Điều 33",
+            time_hours="",
+            cost_vnd="",
+            frequency="",
+            subjects="",
+        ),
+        regulation_row(
+            "BYT-TTHC-002",
+            ministry="byt",
+            published="0",
+            field="Dược phẩm",
+            title="Thủ tục bí mật chưa công khai",
+            legal_basis="54/2017/NĐ-CP",
+        ),
+        regulation_row(
+            "BGTVT-TTHC-001",
+            ministry="bgtvt",
+            field="Vận tải đường bộ",
+            title="Cấp Giấy phép kinh doanh vận tải bằng xe ô tô",
+            legal_basis="10/2020/NĐ-CP Điều 18",
+        ),
+        regulation_row(
+            "BGTVT-CAM-001",
+            ministry="bgtvt",
+            kind="prohibition",
+            status="draft",
+            field="Vận tải đường bộ",
+            title="Cấm chở quá tải trọng",
+            legal_basis="",
+            time_hours="",
+            cost_vnd="",
+            frequency="",
+            subjects="",
+        ),
     )
 
 
@@ -101,12 +135,19 @@ def test_sorting_by_cost_puts_the_costliest_first(client, make_regulations):
 
 
 def test_detail_shows_basis_cost_and_history(client, catalogue):
-    document, _changed = upsert_document("10/2020/NĐ-CP", title="Nghị định về kinh doanh vận tải",
-                                         issued_date=date(2020, 1, 17))
+    document, _changed = upsert_document(
+        "10/2020/NĐ-CP", title="Nghị định về kinh doanh vận tải", issued_date=date(2020, 1, 17)
+    )
     amending, _ = upsert_document("47/2022/NĐ-CP", title="Nghị định sửa đổi")
     regulation = db.session.scalar(select(Regulation).where(Regulation.code == "BGTVT-TTHC-001"))
-    record_event(regulation, "simplified", local_today(), document=amending,
-                 note="Bỏ yêu cầu nộp bản sao có chứng thực.", changes={"cost_vnd": 1000000})
+    record_event(
+        regulation,
+        "simplified",
+        local_today(),
+        document=amending,
+        note="Bỏ yêu cầu nộp bản sao có chứng thực.",
+        changes={"cost_vnd": 1000000},
+    )
     db.session.commit()
     response = client.get("/regulations/BGTVT-TTHC-001")
     html = response.get_data(as_text=True)
@@ -123,9 +164,16 @@ def test_detail_shows_basis_cost_and_history(client, catalogue):
 
 def test_unpublished_regulations_are_never_shown_to_the_public(client, catalogue):
     assert client.get("/regulations/BYT-TTHC-002").status_code == 404
-    for url in ("/regulations", "/regulations?published=0", "/regulations?ministry=byt",
-                "/documents/54-2017-nd-cp", "/fields/duoc-pham", "/ministries/byt",
-                "/regulations/export.csv", "/"):
+    for url in (
+        "/regulations",
+        "/regulations?published=0",
+        "/regulations?ministry=byt",
+        "/documents/54-2017-nd-cp",
+        "/fields/duoc-pham",
+        "/ministries/byt",
+        "/regulations/export.csv",
+        "/",
+    ):
         body = client.get(url).get_data(as_text=True)
         assert "BYT-TTHC-002" not in body, url
         assert "bí mật" not in body, url
@@ -158,7 +206,10 @@ def test_document_page_lists_regulations_and_relations_both_ways(client, catalog
     page = text_of(client.get("/documents/54-2017-nd-cp"))
     assert "Cấp chứng chỉ hành nghề dược" in page
     assert "Guides Law 105/2016/QH13" in page or "Hướng dẫn Luật 105/2016/QH13" in page
-    assert "Amended by Decree 155/2018/NĐ-CP" in page or "Được sửa đổi, bổ sung bởi Nghị định 155/2018/NĐ-CP" in page
+    assert (
+        "Amended by Decree 155/2018/NĐ-CP" in page
+        or "Được sửa đổi, bổ sung bởi Nghị định 155/2018/NĐ-CP" in page
+    )
     law_page = text_of(client.get("/documents/105-2016-qh13"))
     assert "54/2017/NĐ-CP" in law_page
     assert client.get("/documents/khong-co").status_code == 404
@@ -176,8 +227,18 @@ def test_ministry_and_field_pages_count_by_kind(client, catalogue):
 
 @pytest.mark.parametrize(
     "url",
-    ["/regulations", "/regulations/BYT-TTHC-001", "/documents", "/documents/54-2017-nd-cp",
-     "/ministries", "/ministries/byt", "/fields", "/fields/duoc-pham", "/guide", "/about-data"],
+    [
+        "/regulations",
+        "/regulations/BYT-TTHC-001",
+        "/documents",
+        "/documents/54-2017-nd-cp",
+        "/ministries",
+        "/ministries/byt",
+        "/fields",
+        "/fields/duoc-pham",
+        "/guide",
+        "/about-data",
+    ],
 )
 def test_every_page_has_breadcrumbs_back_home(client, catalogue, url):
     html = client.get(url).get_data(as_text=True)
@@ -200,7 +261,7 @@ def test_csv_export_is_the_filtered_list_with_bom_and_safe_cells(client, make_re
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert rows[0][:3] == ["code", "kind", "title"]
     assert [row[0] for row in rows[1:]] == ["X-1"]
-    assert rows[1][2] == "'=HYPERLINK(\"http://x\",\"y\")"
+    assert rows[1][2] == '\'=HYPERLINK("http://x","y")'
 
 
 def test_home_page_shows_the_institutional_space_and_counts(client, catalogue):

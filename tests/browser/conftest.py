@@ -1,0 +1,86 @@
+"""A live portal on a background thread and Debian's Chromium driven by Playwright.
+
+`make test` skips these tests (with a message) when /usr/bin/chromium is missing; CI sets
+REQUIRE_BROWSER=1, which turns a missing browser into a failure instead.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from portal import create_app
+from portal.extensions import db
+from portal.regulations.sample import load_sample
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+def pytest_collection_modifyitems(config, items):
+    here = os.path.dirname(__file__)
+    for item in items:
+        if str(item.fspath).startswith(here):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def chromium_path():
+    if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
+        if os.environ.get("REQUIRE_BROWSER"):
+            pytest.fail(f"REQUIRE_BROWSER is set but {CHROMIUM} is not installed")
+        pytest.skip(
+            f"browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium)"
+        )
+    return CHROMIUM if os.path.exists(CHROMIUM) else shutil.which("chromium")
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory, chromium_path):
+    """The portal with the sample catalogue, served on a free local port."""
+    database = tmp_path_factory.mktemp("live") / "live.db"
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=f"sqlite:///{database}")
+    with app.app_context():
+        db.create_all()
+        load_sample()
+        db.session.remove()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(params=["vi", "en"])
+def page(request, browser):
+    """A fresh page whose browser asks for Vietnamese or English."""
+    context = browser.new_context(locale="vi-VN" if request.param == "vi" else "en-GB")
+    page = context.new_page()
+    page.language = request.param
+    yield page
+    context.close()

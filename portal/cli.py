@@ -74,10 +74,17 @@ def export_command(path: Path) -> None:
 
 
 @demo_cli.command("load")
-def load_command() -> None:
+@click.option(
+    "--reference-only", is_flag=True, help="Load only the ministries (for a production database)."
+)
+def load_command(reference_only: bool) -> None:
     """Load ministries and the sample catalogue (running it twice changes nothing)."""
-    from portal.regulations.sample import load_sample
+    from portal.regulations.sample import load_reference, load_sample
 
+    if reference_only:
+        changed = load_reference()
+        click.echo(f"Ministries: {changed} added or updated.")
+        return
     result = load_sample()
     if result.changed:
         click.echo(

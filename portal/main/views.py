@@ -36,16 +36,15 @@ def safe_local_path(target: str | None) -> str:
 @bp.get("/")
 def home():
     in_force = Regulation.status == "in_force"
-    by_ministry = db.session.execute(
-        select(Ministry, func.count(Regulation.id))
-        .join(
-            Regulation,
-            (Regulation.ministry_id == Ministry.id) & queries.public_clause() & in_force,
-            isouter=True,
-        )
-        .group_by(Ministry.id)
-        .order_by(Ministry.sort_order)
-    ).all()
+    counts = dict(
+        db.session.execute(
+            select(Regulation.ministry_id, func.count())
+            .where(queries.public_clause(), in_force)
+            .group_by(Regulation.ministry_id)
+        ).all()
+    )
+    ministries = db.session.scalars(select(Ministry).order_by(Ministry.sort_order)).all()
+    by_ministry = [(ministry, counts.get(ministry.id, 0)) for ministry in ministries]
     unpublished = dict(
         db.session.execute(
             select(Regulation.ministry_id, func.count())
@@ -57,6 +56,7 @@ def home():
         "main/home.html",
         years=institutional_space(),
         kind_counts=queries.counts_by_kind(in_force),
+        kind_costs=queries.cost_by_kind(),
         by_ministry=by_ministry,
         unpublished=unpublished,
         unpublished_total=sum(unpublished.values()),

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.ministries.models import Ministry
+from portal.reform.cost import annual_cost_sql
 from portal.regulations import queries
 from portal.regulations.models import Field, LegalDocument, Regulation
 from portal.text import clean_text
@@ -30,12 +31,21 @@ def index():
             .group_by(Regulation.ministry_id)
         ).all()
     )
+    costs = dict(
+        db.session.execute(
+            select(Regulation.ministry_id, func.sum(annual_cost_sql(Regulation)))
+            .where(queries.public_clause(), Regulation.status == "in_force")
+            .group_by(Regulation.ministry_id)
+        ).all()
+    )
     ministries = db.session.scalars(select(Ministry).order_by(Ministry.sort_order)).all()
     return render_template(
         "ministries/index.html",
         ministries=ministries,
         published=published,
         unpublished=unpublished,
+        costs=costs,
+        total_cost=queries.cost_total(),
     )
 
 
@@ -73,6 +83,7 @@ def detail(code: str):
         "ministries/detail.html",
         ministry=ministry,
         kind_counts=queries.counts_by_kind(mine),
+        costs=queries.cost_by_kind(mine),
         in_force_counts=queries.counts_by_kind(mine, Regulation.status == "in_force"),
         status_counts=status_counts,
         unpublished=queries.unpublished_count(mine),

@@ -499,6 +499,7 @@ def import_regulations(
     result.fields_created = fields.created
     if commit:
         db.session.commit()
+        refresh_statistics()
     logger.info(
         "Imported %s: %s created, %s updated, %s unchanged, %s skipped",
         filename,
@@ -508,6 +509,13 @@ def import_regulations(
         result.skipped,
     )
     return result
+
+
+def refresh_statistics() -> None:
+    """Let SQLite's planner learn the new data (PostgreSQL's autovacuum does this itself)."""
+    if db.engine.dialect.name == "sqlite":
+        with db.engine.connect() as connection:
+            connection.exec_driver_sql("ANALYZE")
 
 
 def _insert(rows: list[ParsedRow], fields, documents, today: date, source: str) -> None:

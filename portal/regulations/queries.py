@@ -265,3 +265,19 @@ def cost_total(*conditions) -> tuple[float | None, int]:
         )
     ).one()
     return (float(total) if total is not None else None), covered
+
+
+def cost_by_kind(*conditions) -> dict[str, tuple[float | None, int]]:
+    """Per kind: (total annual cost in VND, regulations with cost data), in force, published."""
+    cost = annual_cost_sql(Regulation)
+    rows = db.session.execute(
+        select(
+            Regulation.kind,
+            func.sum(cost),
+            func.count(Regulation.frequency * Regulation.subjects),
+        )
+        .where(public_clause(), Regulation.status == "in_force", *conditions)
+        .group_by(Regulation.kind)
+    ).all()
+    return {kind: (float(total) if total is not None else None, covered)
+            for kind, total, covered in rows}

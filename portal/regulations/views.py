@@ -205,6 +205,7 @@ def field(slug: str):
         "fields/detail.html",
         field=found,
         kind_counts=queries.counts_by_kind(Regulation.field_id == found.id),
+        costs=queries.cost_by_kind(Regulation.field_id == found.id),
         ministries=ministries,
         unpublished=queries.unpublished_count(Regulation.field_id == found.id),
         cost=cost,

@@ -1,8 +1,8 @@
 """catalogue: ministries, fields, documents, regulations, history
 
-Revision ID: f38f983c0d46
+Revision ID: 9887d22fa8ba
 Revises: 
-Create Date: 2026-11-22 07:48:40.380225
+Create Date: 2026-11-22 08:07:09.089072
 
 """
 from alembic import op
@@ -10,9 +10,11 @@ import sqlalchemy as sa
 
 import portal.core.models
 
+import portal.core.models
+
 
 # revision identifiers, used by Alembic.
-revision = 'f38f983c0d46'
+revision = '9887d22fa8ba'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -99,11 +101,11 @@ def upgrade():
     )
     with op.batch_alter_table('regulation', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_regulation_field_id'), ['field_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_regulation_kind'), ['kind'], unique=False)
         batch_op.create_index('ix_regulation_ministry_kind', ['ministry_id', 'kind'], unique=False)
-        batch_op.create_index('ix_regulation_public', ['published', 'status'], unique=False)
-        batch_op.create_index(batch_op.f('ix_regulation_status'), ['status'], unique=False)
-        batch_op.create_index(batch_op.f('ix_regulation_title'), ['title'], unique=False)
+        batch_op.create_index('ix_regulation_published_code', ['published', 'code'], unique=False)
+        batch_op.create_index('ix_regulation_published_title', ['published', 'title'], unique=False)
+        batch_op.create_index('ix_regulation_published_updated_at', ['published', 'updated_at'], unique=False)
+        batch_op.create_index('ix_regulation_stats', ['published', 'kind', 'status', 'ministry_id', 'field_id', 'time_hours', 'cost_vnd', 'frequency', 'subjects'], unique=False)
 
     op.create_table('document_relation',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -180,11 +182,11 @@ def downgrade():
 
     op.drop_table('document_relation')
     with op.batch_alter_table('regulation', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_regulation_title'))
-        batch_op.drop_index(batch_op.f('ix_regulation_status'))
-        batch_op.drop_index('ix_regulation_public')
+        batch_op.drop_index('ix_regulation_stats')
+        batch_op.drop_index('ix_regulation_published_updated_at')
+        batch_op.drop_index('ix_regulation_published_title')
+        batch_op.drop_index('ix_regulation_published_code')
         batch_op.drop_index('ix_regulation_ministry_kind')
-        batch_op.drop_index(batch_op.f('ix_regulation_kind'))
         batch_op.drop_index(batch_op.f('ix_regulation_field_id'))
 
     op.drop_table('regulation')

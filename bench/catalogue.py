@@ -39,12 +39,20 @@ BIN = ROOT / ".venv" / "bin"
 def flask(env: dict, *args: str, check: bool = True) -> subprocess.CompletedProcess:
     return subprocess.run(
         [str(BIN / "flask"), "--app", "wsgi", *args],
-        cwd=ROOT, env=env, check=check, capture_output=True, text=True,
+        cwd=ROOT,
+        env=env,
+        check=check,
+        capture_output=True,
+        text=True,
     )
 
 
 def fresh_database(directory: Path, name: str) -> dict:
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{directory / name}", "PORTAL_CONFIG": "development"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{directory / name}",
+        "PORTAL_CONFIG": "development",
+    }
     flask(env, "db", "upgrade")
     flask(env, "demo", "load", "--reference-only")
     return env
@@ -94,10 +102,16 @@ def query_classes(env: dict) -> dict[str, list[str]]:
 
     path = env["DATABASE_URL"].removeprefix("sqlite:///")
     with sqlite3.connect(path) as connection:
-        codes = [row[0] for row in connection.execute(
-            "SELECT code FROM regulation WHERE published = 1 ORDER BY code")]
-        documents = [row[0] for row in connection.execute(
-            "SELECT number FROM legal_document ORDER BY id LIMIT 200")]
+        codes = [
+            row[0]
+            for row in connection.execute(
+                "SELECT code FROM regulation WHERE published = 1 ORDER BY code"
+            )
+        ]
+        documents = [
+            row[0]
+            for row in connection.execute("SELECT number FROM legal_document ORDER BY id LIMIT 200")
+        ]
         fields = [row[0] for row in connection.execute("SELECT slug FROM field")]
     rng = random.Random(68)
     ministries = ["byt", "bgtvt", "bct", "btc", "bkhdt", "nhnn", "bnnptnt", "btttt"]
@@ -128,9 +142,21 @@ def query_classes(env: dict) -> dict[str, list[str]]:
 def measure_http(env: dict, rounds: int, reps: int) -> dict:
     port = free_port()
     server = subprocess.Popen(
-        [str(BIN / "gunicorn"), "-w", "1", "--threads", "1", "-b", f"127.0.0.1:{port}",
-         "--log-level", "warning", "wsgi:app"],
-        cwd=ROOT, env=env, start_new_session=True,
+        [
+            str(BIN / "gunicorn"),
+            "-w",
+            "1",
+            "--threads",
+            "1",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "wsgi:app",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
     )
     try:
         for _ in range(100):
@@ -186,26 +212,39 @@ def main() -> None:
         directory = Path(tmp)
         imported = measure_import(directory, args.count, args.rounds)
         print(f"import: {[round(x, 1) for x in imported['import_seconds']]} s", flush=True)
-        env = {**os.environ, "DATABASE_URL": f"sqlite:///{imported['database']}",
-               "PORTAL_CONFIG": "development"}
+        env = {
+            **os.environ,
+            "DATABASE_URL": f"sqlite:///{imported['database']}",
+            "PORTAL_CONFIG": "development",
+        }
         http_results = measure_http(env, args.rounds, args.reps)
-    report = {"count": args.count, "import": imported, "http": http_results,
-              "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]}}
+    report = {
+        "count": args.count,
+        "import": imported,
+        "http": http_results,
+        "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
+    }
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
     (out / f"catalogue-{args.count}.json").write_text(json.dumps(report, indent=2))
 
     lines = io.StringIO()
-    print(f"Import of {args.count:,} rows: median {imported['import_median_s']:.1f} s "
-          f"({imported['rows_per_second']:,.0f} rows/s) over {args.rounds} runs "
-          f"{[round(s, 1) for s in imported['import_seconds']]}; csv parse baseline "
-          f"{imported['csv_parse_median_s']:.2f} s", file=lines)
+    print(
+        f"Import of {args.count:,} rows: median {imported['import_median_s']:.1f} s "
+        f"({imported['rows_per_second']:,.0f} rows/s) over {args.rounds} runs "
+        f"{[round(s, 1) for s in imported['import_seconds']]}; csv parse baseline "
+        f"{imported['csv_parse_median_s']:.2f} s",
+        file=lines,
+    )
     print("\n| query class | median ms | p95 ms | round p95s ms | × baseline |", file=lines)
     print("|---|---|---|---|---|", file=lines)
     for name, values in http_results.items():
-        print(f"| {name} | {values['median_ms']:.1f} | {values['p95_ms']:.1f} | "
-              f"{', '.join(f'{v:.1f}' for v in values['round_p95s_ms'])} | "
-              f"{values['ratio_to_baseline']:.1f} |", file=lines)
+        print(
+            f"| {name} | {values['median_ms']:.1f} | {values['p95_ms']:.1f} | "
+            f"{', '.join(f'{v:.1f}' for v in values['round_p95s_ms'])} | "
+            f"{values['ratio_to_baseline']:.1f} |",
+            file=lines,
+        )
     print(lines.getvalue())
 
 

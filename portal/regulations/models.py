@@ -121,8 +121,15 @@ class Regulation(TimestampMixin, db.Model):
         # are read from this small index instead of the table with its long contents.
         Index(
             "ix_regulation_stats",
-            "published", "kind", "status", "ministry_id", "field_id",
-            "time_hours", "cost_vnd", "frequency", "subjects",
+            "published",
+            "kind",
+            "status",
+            "ministry_id",
+            "field_id",
+            "time_hours",
+            "cost_vnd",
+            "frequency",
+            "subjects",
         ),
     )
 

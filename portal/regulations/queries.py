@@ -279,5 +279,7 @@ def cost_by_kind(*conditions) -> dict[str, tuple[float | None, int]]:
         .where(public_clause(), Regulation.status == "in_force", *conditions)
         .group_by(Regulation.kind)
     ).all()
-    return {kind: (float(total) if total is not None else None, covered)
-            for kind, total, covered in rows}
+    return {
+        kind: (float(total) if total is not None else None, covered)
+        for kind, total, covered in rows
+    }

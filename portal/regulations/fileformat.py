@@ -141,15 +141,28 @@ def _read_xlsx(data: bytes) -> Iterator[tuple[int, list[str]]]:
 # ---------------------------------------------------------------------------- writing
 
 
-def write_csv(header: Iterable[str], rows: Iterable[Iterable], stream: io.BufferedIOBase) -> None:
-    """UTF-8 with BOM (Excel needs it for Vietnamese), every text cell formula-safe."""
-    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="", write_through=True)
-    writer = csv.writer(text, lineterminator="\r\n")
+def csv_chunks(header: Iterable[str], rows: Iterable[Iterable], rows_per_chunk: int = 500):
+    """UTF-8 CSV with BOM (Excel needs it for Vietnamese) in chunks; every cell formula-safe."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(list(header))
-    for row in rows:
+    yield "\ufeff".encode() + buffer.getvalue().encode("utf-8")
+    buffer.seek(0)
+    buffer.truncate()
+    for count, row in enumerate(rows, start=1):
         writer.writerow([escape_formula(format_number(cell)) for cell in row])
-    text.flush()
-    text.detach()
+        if count % rows_per_chunk == 0:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    if buffer.tell():
+        yield buffer.getvalue().encode("utf-8")
+
+
+def write_csv(header: Iterable[str], rows: Iterable[Iterable], stream: io.BufferedIOBase) -> None:
+    """Write csv_chunks to a binary stream."""
+    for chunk in csv_chunks(header, rows):
+        stream.write(chunk)
 
 
 def write_xlsx(

@@ -5,7 +5,17 @@ from __future__ import annotations
 import io
 from datetime import datetime
 
-from flask import Blueprint, abort, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    stream_with_context,
+    url_for,
+)
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
@@ -14,7 +24,7 @@ from portal.ministries.models import Ministry
 from portal.pagination import page_arg, paginate, per_page_arg
 from portal.reform.cost import annual_cost, hourly_rate, unit_cost
 from portal.regulations import queries, vocab
-from portal.regulations.exporter import export_table
+from portal.regulations.exporter import export_csv_chunks, export_table
 from portal.regulations.models import Field, LegalBasis, LegalDocument, Regulation
 from portal.regulations.services import LOCAL_TZ
 from portal.text import clean_text
@@ -52,20 +62,23 @@ def export(fmt: str):
     if fmt not in ("csv", "xlsx"):
         abort(404)
     filters = queries.parse_filters(request.args)
+    stamp = datetime.now(LOCAL_TZ).strftime("%Y%m%d-%H%M")
+    filename = f"quy-dinh-kinh-doanh-{stamp}.{fmt}"
+    if fmt == "csv":
+        # Streamed: the download starts at once, whatever the size of the list.
+        chunks = stream_with_context(export_csv_chunks(queries.export_rows(filters)))
+        response = Response(chunks, mimetype="text/csv")
+        response.headers["Content-Disposition"] = f"attachment; filename={filename}"
+        response.headers["Cache-Control"] = "no-store"
+        return response
     stream = io.BytesIO()
     export_table(queries.export_rows(filters), stream, fmt)
     stream.seek(0)
-    stamp = datetime.now(LOCAL_TZ).strftime("%Y%m%d-%H%M")
-    mimetype = (
-        "text/csv; charset=utf-8"
-        if fmt == "csv"
-        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
     return send_file(
         stream,
-        mimetype=mimetype,
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         as_attachment=True,
-        download_name=f"quy-dinh-kinh-doanh-{stamp}.{fmt}",
+        download_name=filename,
         max_age=0,
     )
 

@@ -45,21 +45,25 @@ def register_extensions(app: Flask) -> None:
     from portal import models  # noqa: F401  (every model must be imported before migrations)
     from portal.extensions import csrf, db, migrate
     from portal.i18n import init_babel
+    from portal.search.extension import init_search
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
     init_babel(app)
+    init_search(app)
 
 
 def register_blueprints(app: Flask) -> None:
     from portal.main.views import bp as main_bp
     from portal.ministries.views import bp as ministries_bp
     from portal.regulations.views import bp as regulations_bp
+    from portal.search.views import bp as search_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(regulations_bp)
     app.register_blueprint(ministries_bp)
+    app.register_blueprint(search_bp)
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -125,5 +125,8 @@ def generate_command(count: int, seed: int, output: Path | None) -> None:
 
 
 def register(app) -> None:
+    from portal.search.cli import search_cli
+
     app.cli.add_command(regulations_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(search_cli)

@@ -38,6 +38,11 @@ class Config:
     MAX_PAGE = 100_000
     SAMPLE_DATA_NOTICE = True
     WTF_CSRF_TIME_LIMIT = None
+    # Search: SEARCH_BACKEND whoosh|postgres (default: postgres on PostgreSQL, else whoosh);
+    # SEARCH_SYNC inline|thread|worker decides who applies changes to the index.
+    SEARCH_BACKEND: str | None = None
+    SEARCH_INDEX_DIR: str | None = None
+    SEARCH_SYNC = "thread"
 
 
 class DevelopmentConfig(Config):
@@ -53,6 +58,7 @@ class TestingConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret-key-that-is-long-enough-0123456789"  # noqa: S105 (tests only)
     WTF_CSRF_ENABLED = False
+    SEARCH_SYNC = "inline"
 
 
 class ProductionConfig(Config):
@@ -61,6 +67,7 @@ class ProductionConfig(Config):
     ENV_NAME = "production"
     SESSION_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
+    SEARCH_SYNC = "worker"  # run `flask search worker` beside gunicorn
 
 
 CONFIGS = {

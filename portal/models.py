@@ -1,5 +1,6 @@
 """Imports every model so that metadata (and Alembic) sees all tables."""
 
+from portal.core.changes import ChangeOutbox  # noqa: F401
 from portal.core.models import Setting  # noqa: F401
 from portal.ministries.models import Ministry  # noqa: F401
 from portal.regulations.models import (  # noqa: F401

@@ -8,6 +8,7 @@ import os
 import uuid
 
 import pytest
+from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -41,10 +42,16 @@ def database_url(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def app(database_url):
-    app = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url)
+def app(database_url, tmp_path_factory):
+    search_dir = tmp_path_factory.mktemp("search")
+    app = create_app(
+        "testing",
+        SQLALCHEMY_DATABASE_URI=database_url,
+        SEARCH_INDEX_DIR=str(search_dir / "index"),
+        SEARCH_LOCK_FILE=str(search_dir / "index.lock"),
+    )
     with app.app_context():
-        db.create_all()
+        upgrade()
     yield app
     with app.app_context():
         db.session.remove()
@@ -53,7 +60,7 @@ def app(database_url):
 
 @pytest.fixture(autouse=True)
 def app_context(app):
-    """Every test runs in an app context on an empty database."""
+    """Every test runs in an app context on an empty database with an empty index."""
     with app.app_context():
         yield
         db.session.remove()
@@ -61,6 +68,7 @@ def app_context(app):
             db.session.execute(table.delete())
         db.session.commit()
         db.session.remove()
+        app.extensions["search"].clear()
     space._cache.clear()
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 
 from portal import create_app
 from portal.config import normalise_database_url
+from portal.core.schema import include_object
 from portal.extensions import db
 
 
@@ -36,7 +37,12 @@ def test_upgrade_from_empty_to_head_matches_the_models(tmp_path):
             upgrade()
             with db.engine.connect() as connection:
                 context = MigrationContext.configure(
-                    connection, opts={"compare_type": True, "compare_server_default": True}
+                    connection,
+                    opts={
+                        "compare_type": True,
+                        "compare_server_default": True,
+                        "include_object": include_object,
+                    },
                 )
                 differences = compare_metadata(context, db.metadata)
                 tables = set(inspect(connection).get_table_names())

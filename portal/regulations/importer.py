@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy import insert, select
 from sqlalchemy.orm import selectinload
 
+from portal.core.changes import record_changes
 from portal.extensions import db
 from portal.ministries.models import Ministry
 from portal.regulations import vocab
@@ -564,6 +565,8 @@ def _insert(rows: list[ParsedRow], fields, documents, today: date, source: str) 
                 **snapshot(row_values),
             }
         )
+    # Bulk inserts bypass the ORM's flush events: record the changes ourselves.
+    record_changes(db.session, (("regulation", regulation_id) for regulation_id in ids.values()))
     for table, rows_to_insert in ((LegalBasis, bases), (RegulationEvent, events)):
         for start in range(0, len(rows_to_insert), 2000):
             db.session.execute(insert(table), rows_to_insert[start : start + 2000])

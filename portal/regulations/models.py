@@ -68,6 +68,9 @@ class LegalDocument(TimestampMixin, db.Model):
 
     issuer: Mapped[Ministry | None] = relationship()
 
+    def tracked_keys(self) -> list[tuple[str, int]]:
+        return [("document", self.id)]
+
     @property
     def type_term(self):
         return vocab.term("doctype", self.doc_type)
@@ -161,6 +164,10 @@ class Regulation(TimestampMixin, db.Model):
         cascade="all, delete-orphan",
     )
 
+    def tracked_keys(self) -> list[tuple[str, int]]:
+        """Derived data (the search index) must follow changes to this regulation."""
+        return [("regulation", self.id)]
+
     @property
     def kind_term(self):
         return vocab.term("kind", self.kind)
@@ -192,6 +199,9 @@ class LegalBasis(db.Model):
 
     regulation: Mapped[Regulation] = relationship(back_populates="bases")
     document: Mapped[LegalDocument] = relationship()
+
+    def tracked_keys(self) -> list[tuple[str, int]]:
+        return [("regulation", self.regulation_id)]
 
 
 class RegulationEvent(db.Model):

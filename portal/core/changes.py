@@ -1,0 +1,80 @@
+"""A transactional outbox of changed entities, for whatever keeps derived data in step.
+
+Models that others derive data from (the search index today) say which entities a change to them
+affects (`tracked_keys`). Every flush records those keys in `change_outbox` in the same
+transaction as the change itself: a committed change always has its outbox row, a rolled-back
+one never does. Bulk statements that bypass the ORM call `record_changes` themselves. After a
+commit that recorded changes, the `changes_committed` signal fires; consumers drain the outbox
+(portal.search.sync) and delete the rows they have applied.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from blinker import Namespace
+from sqlalchemy import Integer, String, event, insert
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from portal.core.models import UTCDateTime, utcnow
+from portal.extensions import db
+
+changes_committed = Namespace().signal("changes-committed")
+_PENDING = "portal_changes_pending"
+
+
+class ChangeOutbox(db.Model):
+    """One changed entity waiting to be applied to derived data."""
+
+    __tablename__ = "change_outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entity: Mapped[str] = mapped_column(String(16), nullable=False)
+    entity_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+
+
+def _rows(keys: Iterable[tuple[str, int]]) -> list[dict]:
+    now = utcnow()
+    return [
+        {"entity": entity, "entity_id": entity_id, "created_at": now}
+        for entity, entity_id in dict.fromkeys(keys)
+        if entity_id is not None
+    ]
+
+
+def record_changes(session: Session, keys: Iterable[tuple[str, int]]) -> None:
+    """Write outbox rows for (entity, id) pairs in the session's current transaction."""
+    rows = _rows(keys)
+    if rows:
+        session.execute(insert(ChangeOutbox), rows)
+        session.info[_PENDING] = True
+
+
+@event.listens_for(Session, "after_flush")
+def _record_flushed_changes(session: Session, _context) -> None:
+    keys: list[tuple[str, int]] = []
+    for obj in [*session.new, *session.deleted]:
+        if hasattr(obj, "tracked_keys"):
+            keys.extend(obj.tracked_keys())
+    for obj in session.dirty:
+        if hasattr(obj, "tracked_keys") and session.is_modified(obj, include_collections=False):
+            keys.extend(obj.tracked_keys())
+    if keys:
+        # Inside a flush the ORM unit of work is busy: write through the connection.
+        rows = _rows(keys)
+        if rows:
+            session.connection().execute(insert(ChangeOutbox), rows)
+            session.info[_PENDING] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _announce_commit(session: Session) -> None:
+    if session.info.pop(_PENDING, False):
+        changes_committed.send(session)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_rolled_back(session: Session) -> None:
+    session.info.pop(_PENDING, None)

@@ -1,0 +1,96 @@
+"""What the database says about every searchable entry: visibility and facet values.
+
+The index only proposes candidates; this snapshot, read from the database and rebuilt whenever
+the catalogue changes, decides what a visitor may see and what the facets count. A regulation
+that is unpublished never shows in results, counts or snippets, whatever the index holds.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.regulations.models import LegalDocument, Regulation, RegulationEvent
+from portal.search.backend import make_eid
+
+
+@dataclass(frozen=True, slots=True)
+class Info:
+    entity: str
+    public: bool
+    kind: str | None
+    ministry_id: int | None
+    field_id: int | None
+    status: str | None
+    doc_type: str | None
+    date: date | None
+
+
+_lock = threading.Lock()
+_cached: tuple[tuple, dict[int, Info]] | None = None
+
+
+def _version() -> tuple:
+    regulations = db.session.execute(
+        select(func.count(Regulation.id), func.max(Regulation.updated_at))
+    ).one()
+    documents = db.session.execute(
+        select(func.count(LegalDocument.id), func.max(LegalDocument.updated_at))
+    ).one()
+    events = db.session.scalar(select(func.max(RegulationEvent.id)))
+    return (*regulations, *documents, events)
+
+
+def snapshot() -> dict[int, Info]:
+    """{eid: Info} for every regulation and legal document (cached per data version)."""
+    global _cached
+    version = _version()
+    with _lock:
+        if _cached and _cached[0] == version:
+            return _cached[1]
+    latest = (
+        select(RegulationEvent.regulation_id, func.max(RegulationEvent.event_date).label("day"))
+        .group_by(RegulationEvent.regulation_id)
+        .subquery()
+    )
+    entries: dict[int, Info] = {}
+    rows = db.session.execute(
+        select(
+            Regulation.id,
+            Regulation.published,
+            Regulation.kind,
+            Regulation.ministry_id,
+            Regulation.field_id,
+            Regulation.status,
+            latest.c.day,
+        ).join(latest, latest.c.regulation_id == Regulation.id, isouter=True)
+    )
+    for reg_id, published, kind, ministry_id, field_id, status, day in rows:
+        entries[make_eid("regulation", reg_id)] = Info(
+            "regulation", bool(published), kind, ministry_id, field_id, status, None, day
+        )
+    rows = db.session.execute(
+        select(
+            LegalDocument.id,
+            LegalDocument.doc_type,
+            LegalDocument.issuer_id,
+            func.coalesce(LegalDocument.issued_date, LegalDocument.effective_date),
+        )
+    )
+    for doc_id, doc_type, issuer_id, day in rows:
+        entries[make_eid("document", doc_id)] = Info(
+            "document", True, None, issuer_id, None, None, doc_type, day
+        )
+    with _lock:
+        _cached = (version, entries)
+    return entries
+
+
+def clear_cache() -> None:
+    global _cached
+    with _lock:
+        _cached = None

@@ -1,0 +1,354 @@
+"""The search use case: query → visible results, facets, page, snippets and suggestions."""
+
+from __future__ import annotations
+
+import difflib
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+from datetime import date
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from portal.extensions import db
+from portal.ministries.models import Ministry
+from portal.regulations import vocab
+from portal.regulations.models import Field, LegalDocument, Regulation
+from portal.search import engine
+from portal.search.backend import SearchBackend, split_eid
+from portal.search.catalogue import Info, snapshot
+from portal.search.highlight import highlight, snippet
+from portal.search.query import ParsedQuery, Term, parse
+from portal.text import clean_text, fold
+
+FACETS = ("type", "kind", "ministry", "field", "status", "doctype")
+SORTS = ("relevance", "date")
+_RESULT_CACHE_SIZE = 128
+
+
+def backend() -> SearchBackend:
+    return current_app.extensions["search"]
+
+
+@dataclass
+class SearchFilters:
+    type: str | None = None
+    kinds: tuple[str, ...] = ()
+    ministry: Ministry | None = None
+    field: Field | None = None
+    status: str | None = None
+    doctype: str | None = None
+    sort: str = "relevance"
+    notices: list[str] = dataclass_field(default_factory=list)
+
+    @property
+    def active(self) -> bool:
+        return bool(
+            self.type or self.kinds or self.ministry or self.field or self.status or self.doctype
+        )
+
+    def rejects(self, info: Info) -> set[str]:
+        """The facets whose selected value this entry does not have."""
+        failed = set()
+        if self.type and info.entity != self.type:
+            failed.add("type")
+        if self.kinds and info.kind not in self.kinds:
+            failed.add("kind")
+        if self.ministry and info.ministry_id != self.ministry.id:
+            failed.add("ministry")
+        if self.field and info.field_id != self.field.id:
+            failed.add("field")
+        if self.status and info.status != self.status:
+            failed.add("status")
+        if self.doctype and info.doc_type != self.doctype:
+            failed.add("doctype")
+        return failed
+
+
+def _arg(args, name: str) -> str:
+    return clean_text(args.get(name, ""), max_length=120)
+
+
+def parse_filters(args) -> SearchFilters:
+    """Filters from the URL; unknown values are dropped with a notice (never an error)."""
+    filters = SearchFilters()
+    notices = filters.notices
+    value = _arg(args, "type")
+    if value in ("regulation", "document"):
+        filters.type = value
+    elif value:
+        notices.append(
+            _("There is no result type “%(value)s”; that filter was ignored.", value=value)
+        )
+    kinds = []
+    for raw in args.getlist("kind")[:10]:
+        raw = clean_text(raw, max_length=120)
+        kind = vocab.parse_kind(raw) if raw else None
+        if kind:
+            kinds.append(kind)
+        elif raw:
+            notices.append(
+                _("There is no regulation kind “%(value)s”; that filter was ignored.", value=raw)
+            )
+    filters.kinds = tuple(dict.fromkeys(kinds))
+    if value := _arg(args, "ministry"):
+        filters.ministry = db.session.scalar(select(Ministry).where(Ministry.code == value.lower()))
+        if filters.ministry is None:
+            notices.append(
+                _(
+                    "There is no ministry with the code “%(value)s”; that filter was ignored.",
+                    value=value,
+                )
+            )
+    if value := _arg(args, "field"):
+        filters.field = db.session.scalar(select(Field).where(Field.slug == value.lower()))
+        if filters.field is None:
+            notices.append(
+                _("There is no field “%(value)s”; that filter was ignored.", value=value)
+            )
+    if value := _arg(args, "status"):
+        filters.status = vocab.parse_status(value)
+        if filters.status is None:
+            notices.append(
+                _("There is no status “%(value)s”; that filter was ignored.", value=value)
+            )
+    if value := _arg(args, "doctype"):
+        if value in vocab.DOCUMENT_TYPE_CODES:
+            filters.doctype = value
+        else:
+            notices.append(
+                _("There is no document type “%(value)s”; that filter was ignored.", value=value)
+            )
+    value = _arg(args, "sort")
+    if value in SORTS:
+        filters.sort = value
+    elif value:
+        notices.append(
+            _("Unknown sort order “%(value)s”; sorted by relevance instead.", value=value)
+        )
+    return filters
+
+
+@dataclass
+class Hit:
+    entity: str
+    obj: object
+    title: object
+    snippet: object
+
+
+@dataclass
+class SearchOutcome:
+    query: ParsedQuery
+    filters: SearchFilters
+    total: int = 0
+    matched: int = 0  # before the filters (for "drop the filters" advice)
+    hits: list[Hit] = dataclass_field(default_factory=list)
+    facets: dict[str, list[tuple[str, str, int]]] = dataclass_field(default_factory=dict)
+    suggestions: list[str] = dataclass_field(default_factory=list)
+    order: list[int] = dataclass_field(default_factory=list)
+
+
+_results: OrderedDict = OrderedDict()
+_results_lock = threading.Lock()
+
+
+def _scores(parsed: ParsedQuery) -> dict[int, float]:
+    """Engine results, cached per index generation and query."""
+    search_backend = backend()
+    key = (search_backend.generation(), parsed.key)
+    with _results_lock:
+        if key in _results:
+            _results.move_to_end(key)
+            return _results[key]
+    scores = engine.run(search_backend, parsed)
+    with _results_lock:
+        _results[key] = scores
+        if len(_results) > _RESULT_CACHE_SIZE:
+            _results.popitem(last=False)
+    return scores
+
+
+def _facet_value(name: str, info: Info):
+    return {
+        "type": info.entity,
+        "kind": info.kind,
+        "ministry": info.ministry_id,
+        "field": info.field_id,
+        "status": info.status,
+        "doctype": info.doc_type,
+    }[name]
+
+
+def run_search(args, page: int, per_page: int) -> SearchOutcome:
+    """Everything the results page shows; visibility and counts come from the database."""
+    parsed = parse(args.get("q", ""))
+    filters = parse_filters(args)
+    outcome = SearchOutcome(query=parsed, filters=filters)
+    if parsed.empty:
+        return outcome
+    scores = _scores(parsed)
+    entries = snapshot()
+    counts: dict[str, dict] = {name: {} for name in FACETS}
+    selected: list[tuple[int, float, Info]] = []
+    for eid, score in scores.items():
+        info = entries.get(eid)
+        if info is None or not info.public:
+            continue
+        outcome.matched += 1
+        failed = filters.rejects(info)
+        if not failed:
+            selected.append((eid, score, info))
+        for name in FACETS:
+            if not failed or failed == {name}:
+                value = _facet_value(name, info)
+                if value is not None:
+                    counts[name][value] = counts[name].get(value, 0) + 1
+    outcome.total = len(selected)
+    if filters.sort == "date":
+        selected.sort(key=lambda item: (-(item[2].date or date.min).toordinal(), -item[1], item[0]))
+    else:
+        selected.sort(key=lambda item: (-item[1], -(item[2].date or date.min).toordinal(), item[0]))
+    outcome.order = [eid for eid, _score, _info in selected]
+    outcome.facets = _facet_rows(counts)
+    first = (page - 1) * per_page
+    outcome.hits = _hits(outcome.order[first : first + per_page], parsed)
+    if outcome.total == 0:
+        outcome.suggestions = suggestions(parsed)
+    return outcome
+
+
+def _facet_rows(counts: dict[str, dict]) -> dict[str, list[tuple[str, str, int]]]:
+    """Per facet: (URL value, label, count), in a stable, useful order."""
+    ministries = {m.id: m for m in db.session.scalars(select(Ministry))}
+    fields = {
+        f.id: f
+        for f in db.session.scalars(select(Field).where(Field.id.in_(list(counts["field"]))))
+    }
+    rows: dict[str, list[tuple[str, str, int]]] = {}
+    type_labels = {"regulation": _("Regulations"), "document": _("Legal documents")}
+    rows["type"] = [
+        (v, type_labels[v], counts["type"][v]) for v in type_labels if v in counts["type"]
+    ]
+    for name, terms in (
+        ("kind", vocab.KINDS),
+        ("status", vocab.STATUSES),
+        ("doctype", vocab.DOCUMENT_TYPES),
+    ):
+        label = (lambda t: str(t.plural)) if name == "kind" else (lambda t: str(t.label))
+        rows[name] = [
+            (t.code, label(t), counts[name][t.code]) for t in terms if t.code in counts[name]
+        ]
+    rows["ministry"] = [
+        (ministries[i].code, ministries[i].name, n)
+        for i, n in sorted(
+            counts["ministry"].items(), key=lambda item: (-item[1], ministries[item[0]].sort_order)
+        )
+        if i in ministries
+    ]
+    rows["field"] = [
+        (fields[i].slug, fields[i].name, n)
+        for i, n in sorted(
+            counts["field"].items(), key=lambda item: (-item[1], fields[item[0]].name_key)
+        )
+        if i in fields
+    ][:15]
+    return rows
+
+
+def _hits(eids: list[int], parsed: ParsedQuery) -> list[Hit]:
+    wanted = {term.folded for term in parsed.terms}
+    ids = {"regulation": [], "document": []}
+    for eid in eids:
+        entity, entity_id = split_eid(eid)
+        ids[entity].append(entity_id)
+    regulations = {
+        r.id: r
+        for r in db.session.scalars(
+            select(Regulation)
+            .where(Regulation.id.in_(ids["regulation"]))
+            .options(joinedload(Regulation.ministry), joinedload(Regulation.field))
+        )
+    }
+    documents = {
+        d.id: d
+        for d in db.session.scalars(
+            select(LegalDocument)
+            .where(LegalDocument.id.in_(ids["document"]))
+            .options(joinedload(LegalDocument.issuer))
+        )
+    }
+    hits = []
+    for eid in eids:
+        entity, entity_id = split_eid(eid)
+        if entity == "regulation" and entity_id in regulations:
+            regulation = regulations[entity_id]
+            hits.append(
+                Hit(
+                    entity,
+                    regulation,
+                    highlight(regulation.title, wanted),
+                    snippet(regulation.content or regulation.title, wanted),
+                )
+            )
+        elif entity == "document" and entity_id in documents:
+            document = documents[entity_id]
+            hits.append(
+                Hit(
+                    entity,
+                    document,
+                    highlight(document.display_name, wanted),
+                    highlight(document.title, wanted) if document.title else "",
+                )
+            )
+    return hits
+
+
+_vocabulary: dict = {}
+
+
+def _exact_vocabulary() -> dict[str, str]:
+    """{folded syllable: an exact spelling} from the index (cached per index generation)."""
+    search_backend = backend()
+    key = search_backend.generation()
+    if _vocabulary.get("key") != key:
+        spellings: dict[str, str] = {}
+        for word in search_backend.vocabulary("e"):
+            spellings.setdefault(fold(word), word)
+        _vocabulary.clear()
+        _vocabulary.update(key=key, spellings=spellings, folded=sorted(spellings))
+    return _vocabulary
+
+
+def suggestions(parsed: ParsedQuery, limit: int = 3) -> list[str]:
+    """Corrected spellings of the query, drawn from the index vocabulary."""
+    vocabulary = _exact_vocabulary()
+    spellings, folded_words = vocabulary["spellings"], vocabulary["folded"]
+    terms = [clause for clause in parsed.clauses if isinstance(clause, Term)]
+    if not terms:
+        return []
+    options: list[list[str]] = []
+    changed = False
+    for term in terms:
+        if term.folded in spellings:
+            options.append([spellings[term.folded] if not term.marked else term.exact])
+            continue
+        close = difflib.get_close_matches(term.folded, folded_words, n=limit, cutoff=0.6)
+        if close:
+            changed = True
+            options.append([spellings[word] for word in close])
+        else:
+            options.append([term.exact])
+    if not changed:
+        return []
+    results = []
+    for index in range(limit):
+        words = [choices[min(index, len(choices) - 1)] for choices in options]
+        text = " ".join(words)
+        if text not in results:
+            results.append(text)
+    return results

@@ -1,0 +1,207 @@
+"""The embedded backend: a Whoosh index in the instance folder.
+
+Every field is a bag of tokens stored as *existence* postings (no frequencies, no positions):
+the engine only asks which entries hold a token, which is the cheapest thing Whoosh can
+answer. Phrases are answered from shingles (runs of two and three syllables) in field `s`.
+
+One process writes at a time (portal.search.sync holds an OS lock around every writer); readers
+keep one searcher per process and refresh it when the index generation changes. Segments are
+written with `compound=False` so that reader processes share the index pages through the OS page
+cache instead of each copying them into private memory.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Iterable
+from pathlib import Path
+
+from whoosh import fields, formats, index
+from whoosh import query as wq
+
+from portal.search.analysis import phrase_shingles, shingles
+from portal.search.backend import IndexEntry, SearchBackend
+
+INDEX_NAME = "catalogue"
+SCHEMA_VERSION = "1"
+WRITER_TIMEOUT = 30.0
+REFRESH_EVERY = 0.25  # seconds between checks that the searcher is still current
+CACHE_SIZE = 4096
+
+
+class TokenBag(fields.KEYWORD):
+    """Whitespace-separated tokens with existence postings only."""
+
+    def __init__(self):
+        super().__init__(lowercase=False, commas=False, scorable=False)
+        self.format = formats.Existence()
+
+
+def make_schema() -> fields.Schema:
+    return fields.Schema(
+        eid=fields.NUMERIC(numtype=int, bits=64, stored=True, unique=True, sortable=True),
+        f=TokenBag(),
+        t=TokenBag(),
+        e=TokenBag(),
+        c=TokenBag(),
+        s=TokenBag(),
+    )
+
+
+class WhooshBackend(SearchBackend):
+    name = "whoosh"
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self._lock = threading.RLock()
+        self._ix = None
+        self._searcher = None
+        self._checked = 0.0
+        self._eids: list[int] = []
+        self._cache: OrderedDict = OrderedDict()
+        self._generation = 0
+
+    # ------------------------------------------------------------------ opening
+
+    def _index(self):
+        if self._ix is None:
+            self.path.mkdir(parents=True, exist_ok=True)
+            version_file = self.path / "schema-version"
+            stale = version_file.exists() and version_file.read_text() != SCHEMA_VERSION
+            if stale or not index.exists_in(str(self.path), indexname=INDEX_NAME):
+                for child in self.path.iterdir():
+                    if child.is_dir():
+                        shutil.rmtree(child)
+                    elif child.name != "write.lock":
+                        child.unlink()
+                index.create_in(str(self.path), make_schema(), indexname=INDEX_NAME)
+                version_file.write_text(SCHEMA_VERSION)
+            self._ix = index.open_dir(str(self.path), indexname=INDEX_NAME)
+        return self._ix
+
+    def _current(self):
+        """The process's searcher, refreshed when another process has committed."""
+        with self._lock:
+            now = time.monotonic()
+            if self._searcher is None:
+                self._searcher = self._index().searcher()
+                self._remap()
+            elif now - self._checked > REFRESH_EVERY and not self._searcher.up_to_date():
+                self._searcher = self._searcher.refresh()
+                self._remap()
+            self._checked = now
+            return self._searcher
+
+    def _remap(self) -> None:
+        reader = self._searcher.reader()
+        column = reader.column_reader("eid")
+        self._eids = [column[docnum] for docnum in range(reader.doc_count_all())]
+        self._cache.clear()
+        self._generation += 1
+
+    # ------------------------------------------------------------------ reading
+
+    def _docs(self, query) -> frozenset[int]:
+        searcher = self._current()
+        with self._lock:
+            key = (self._generation, repr(query))
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key]
+        eids = self._eids
+        found = frozenset(eids[docnum] for docnum in searcher.docs_for_query(query))
+        with self._lock:
+            self._cache[key] = found
+            if len(self._cache) > CACHE_SIZE:
+                self._cache.popitem(last=False)
+        return found
+
+    def term(self, field_name: str, token: str) -> frozenset[int]:
+        return self._docs(wq.Term(field_name, token))
+
+    def phrase(self, tokens: list[str]) -> frozenset[int]:
+        needed = phrase_shingles(tokens)
+        if len(needed) == 1:
+            return self._docs(wq.Term("s" if "_" in needed[0] else "f", needed[0]))
+        return self._docs(wq.And([wq.Term("s", shingle) for shingle in needed]))
+
+    def size(self) -> int:
+        return self._current().doc_count()
+
+    def eids(self) -> set[int]:
+        searcher = self._current()
+        reader = searcher.reader()
+        return {self._eids[docnum] for docnum in reader.all_doc_ids()}
+
+    def vocabulary(self, field_name: str = "f") -> list[str]:
+        reader = self._current().reader()
+        return [
+            term.decode("utf-8") if isinstance(term, bytes) else term
+            for term in reader.lexicon(field_name)
+        ]
+
+    def generation(self) -> object:
+        self._current()
+        return ("whoosh", id(self), self._generation)
+
+    # ------------------------------------------------------------------ writing
+
+    def index(self, entries: Iterable[IndexEntry]) -> None:
+        writer = self._index().writer(timeout=WRITER_TIMEOUT, limitmb=128, compound=False)
+        try:
+            for entry in entries:
+                runs_shingles: list[str] = []
+                for run in entry.runs:
+                    runs_shingles.extend(shingles(run))
+                writer.update_document(
+                    eid=entry.eid,
+                    f=" ".join(set(entry.f)),
+                    t=" ".join(set(entry.t)),
+                    e=" ".join(set(entry.e)),
+                    c=" ".join(set(entry.c)),
+                    s=" ".join(set(runs_shingles)),
+                )
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+        self._checked = 0.0
+
+    def delete(self, eids: Iterable[int]) -> None:
+        eids = list(eids)
+        if not eids:
+            return
+        writer = self._index().writer(timeout=WRITER_TIMEOUT, compound=False)
+        try:
+            for eid in eids:
+                writer.delete_by_term("eid", eid)
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+        self._checked = 0.0
+
+    def clear(self) -> None:
+        with self._lock:
+            if self._searcher is not None:
+                self._searcher.close()
+            self._searcher = None
+            self._ix = None
+            if self.path.exists():
+                for child in self.path.iterdir():
+                    if child.is_dir():
+                        shutil.rmtree(child)
+                    else:
+                        child.unlink()
+            self._index()
+            self._checked = 0.0
+
+    def close(self) -> None:
+        with self._lock:
+            if self._searcher is not None:
+                self._searcher.close()
+            self._searcher = None
+            self._ix = None

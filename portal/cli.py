@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 from flask_babel import force_locale
+from flask_babel import gettext as _
 
 regulations_cli = AppGroup("regulations", help="Import and export the regulation catalogue.")
 demo_cli = AppGroup("demo", help="Reference data, the sample catalogue and synthetic data.")
@@ -35,29 +36,27 @@ def import_command(path: Path, lang: str) -> None:
             result = import_regulations(path.read_bytes(), path.name)
         except ImportFailed as failed:
             click.echo(
-                (
-                    "Không nhập được tệp: %d lỗi. Không có dữ liệu nào được ghi."
-                    if lang == "vi"
-                    else "The file was not imported: %d error(s). Nothing was written."
-                )
-                % len(failed.errors),
+                _(
+                    "The file was not imported: %(count)s error(s). Nothing was written.",
+                    count=len(failed.errors),
+                ),
                 err=True,
             )
             for error in failed.errors:
                 click.echo(f"  {error}", err=True)
             sys.exit(1)
-    elapsed = time.perf_counter() - started
-    if lang == "vi":
         click.echo(
-            f"Đã nhập {result.rows} dòng trong {elapsed:.1f} giây: {result.created} quy định mới, "
-            f"{result.updated} cập nhật, {result.unchanged} không đổi; {result.documents_created} "
-            f"văn bản mới, {result.fields_created} lĩnh vực mới."
-        )
-    else:
-        click.echo(
-            f"Imported {result.rows} rows in {elapsed:.1f} s: {result.created} new, "
-            f"{result.updated} updated, {result.unchanged} unchanged; {result.documents_created} "
-            f"new documents, {result.fields_created} new fields."
+            _(
+                "Imported %(rows)s rows in %(seconds)s s: %(created)s new, %(updated)s updated, "
+                "%(unchanged)s unchanged; %(documents)s new documents, %(fields)s new fields.",
+                rows=result.rows,
+                seconds=f"{time.perf_counter() - started:.1f}",
+                created=result.created,
+                updated=result.updated,
+                unchanged=result.unchanged,
+                documents=result.documents_created,
+                fields=result.fields_created,
+            )
         )
 
 

@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 import math
+from urllib.parse import urlencode
 from dataclasses import dataclass
 
 from flask import abort, current_app, request, url_for
 
 from portal.extensions import db
+
+
+def current_url(args: dict[str, list[str]]) -> str:
+    """The current page's path with these query arguments.
+
+    The arguments are encoded as a query string, never passed to url_for as keywords: a
+    visitor's `?endpoint=`, `?_external=` or `?slug=` must not steer how the URL is built.
+    """
+    path = url_for(request.endpoint, **(request.view_args or {}))
+    query = urlencode([(key, value) for key, values in args.items() for value in values])
+    return f"{path}?{query}" if query else path
 
 
 def _int_arg(name: str) -> int | None:
@@ -80,7 +92,7 @@ class Page:
         """This page's URL with every other argument kept."""
         args = request.args.to_dict(flat=False)
         args["page"] = [str(number)]
-        return url_for(request.endpoint, **(request.view_args or {}), **args)
+        return current_url(args)
 
 
 def paginate(statement, count_statement, page: int, per_page: int, *, rows: bool = False) -> Page:

@@ -6,6 +6,7 @@ from flask import g, request, url_for
 from flask_babel import lazy_gettext as _l
 
 from portal.i18n import current_language
+from portal.pagination import current_url
 from portal.regulations import vocab
 
 # The portal's menu (slide 003:229). Items without an endpoint are not built yet and are
@@ -56,7 +57,7 @@ def url_with(**changes) -> str:
             args.pop(key, None)
         else:
             args[key] = value if isinstance(value, list) else [value]
-    return url_for(request.endpoint, **(request.view_args or {}), **args)
+    return current_url(args)
 
 
 def data_lang() -> str | None:

@@ -112,6 +112,10 @@ def test_the_vietnamese_catalog_is_complete_and_has_no_fuzzy_entries():
     assert fuzzy == []
 
 
+def _key(message) -> tuple:
+    return (message.context, message.id if isinstance(message.id, str) else message.id[0])
+
+
 def test_every_message_in_the_code_is_in_the_catalogs(tmp_path):
     pot = tmp_path / "messages.pot"
     subprocess.run(
@@ -128,6 +132,12 @@ def test_every_message_in_the_code_is_in_the_catalogs(tmp_path):
             "lazy_gettext",
             "-k",
             "ngettext:1,2",
+            "-k",
+            "_lp:1c,2",
+            "-k",
+            "lazy_pgettext:1c,2",
+            "-k",
+            "pgettext:1c,2",
             "--no-location",
             "-o",
             str(pot),
@@ -138,8 +148,8 @@ def test_every_message_in_the_code_is_in_the_catalogs(tmp_path):
         capture_output=True,
     )
     with pot.open("rb") as handle:
-        extracted = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(handle) if m.id}
+        extracted = {_key(m) for m in read_po(handle) if m.id}
     for lang in ("vi", "en"):
-        known = {m.id if isinstance(m.id, str) else m.id[0] for m in _catalog(lang) if m.id}
+        known = {_key(m) for m in _catalog(lang) if m.id}
         missing = sorted(extracted - known)
         assert missing == [], f"{lang}: run `make translations-update` and translate {missing[:5]}"

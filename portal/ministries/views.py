@@ -75,7 +75,7 @@ def detail(code: str):
     cost, covered = queries.cost_total(mine)
     documents = db.session.scalars(
         select(LegalDocument)
-        .where(LegalDocument.issuer_id == ministry.id)
+        .where(LegalDocument.issuer_id == ministry.id, queries.public_document_clause())
         .order_by(LegalDocument.issued_date.desc().nulls_last())
         .limit(20)
     ).all()

@@ -11,6 +11,7 @@ import csv
 import io
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
+from decimal import Decimal
 
 from flask_babel import gettext as _
 
@@ -53,11 +54,13 @@ def unescape_formula(value: str) -> str:
 
 
 def format_number(value) -> str:
-    """Canonical text of a number in files: 16, 2.5, 0.2 (shortest exact form)."""
+    """Canonical text of a number in files: 16, 2.5, 0.2, 0.00001 (shortest exact, no exponent)."""
     if value is None:
         return ""
     if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
+        if value.is_integer():
+            return str(int(value))
+        return format(Decimal(repr(value)), "f")
     return str(value)
 
 

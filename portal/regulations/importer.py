@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import selectinload
 
 from portal.core.changes import record_changes
+from portal.core.models import utcnow
 from portal.extensions import db
 from portal.ministries.models import Ministry
 from portal.regulations import vocab
@@ -41,8 +42,10 @@ from portal.text import clean_text
 
 logger = logging.getLogger(__name__)
 
+# Paths under /regulations/ that a regulation code must not shadow.
+RESERVED_CODES = frozenset({"export.csv", "export.xlsx"})
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-_DECIMAL_RE = re.compile(r"^\d{1,9}(?:[.,]\d{1,6})?$")
+_DECIMAL_RE = re.compile(r"^\d{1,9}(?:[.,]\d{1,17})?$")
 _INTEGER_RE = re.compile(r"^(?:\d{1,3}(?:([.,\s])\d{3})?(?:\1\d{3})*|\d+)$")
 LIMITS = {"title": 500, "content": 20_000, "field": 200, "legal_basis": 2_000, "article": 200}
 COST_FIELDS = ("time_hours", "cost_vnd", "frequency", "subjects")
@@ -89,6 +92,8 @@ class ParsedRow:
     cost_vnd: int | None = None
     frequency: float | None = None
     subjects: int | None = None
+    # False when the file has no cost columns at all: an update then keeps the stored costs.
+    costs_given: bool = True
 
 
 @dataclass
@@ -161,6 +166,10 @@ class RowValidator:
                     "hyphens or underscores, starting with a letter or digit.",
                     value=code[:80],
                 ),
+            )
+        elif code.lower() in RESERVED_CODES:
+            error(
+                "code", _("“%(value)s” is reserved by the portal; choose another code.", value=code)
             )
         elif code.lower() in self.seen_codes:
             error(
@@ -392,6 +401,7 @@ def parse_file(data: bytes, filename: str) -> tuple[list[ParsedRow], list[RowErr
         if errors:
             return [], errors
         validator = RowValidator()
+        costs_in_file = any(name in columns for name in OPTIONAL_COLUMNS)
         for line, cells in lines:
             if not any(cell.strip() for cell in cells):
                 continue
@@ -414,6 +424,7 @@ def parse_file(data: bytes, filename: str) -> tuple[list[ParsedRow], list[RowErr
             if row_errors:
                 errors.extend(row_errors)
             else:
+                row.costs_given = costs_in_file
                 rows.append(row)
     except FileFormatError as error:
         return [], [RowError(0, "", str(error))]
@@ -474,15 +485,18 @@ def import_regulations(
     codes = [row.code for row in rows]
     for start in range(0, len(codes), 2000):
         chunk = codes[start : start + 2000]
-        query = select(Regulation).where(Regulation.code.in_(chunk))
+        # Codes are identifiers whatever their case: `byt-tthc-001` is BYT-TTHC-001.
+        query = select(Regulation).where(
+            func.lower(Regulation.code).in_([c.lower() for c in chunk])
+        )
         if not insert_only:
             query = query.options(selectinload(Regulation.bases).selectinload(LegalBasis.document))
         for regulation in db.session.scalars(query):
-            existing[regulation.code] = regulation
+            existing[regulation.code.lower()] = regulation
 
     new_rows: list[ParsedRow] = []
     for row in rows:
-        regulation = existing.get(row.code)
+        regulation = existing.get(row.code.lower())
         if regulation is None:
             new_rows.append(row)
         elif insert_only:
@@ -575,6 +589,9 @@ def _insert(rows: list[ParsedRow], fields, documents, today: date, source: str) 
 def _update(regulation: Regulation, row: ParsedRow, fields, documents, today, source) -> bool:
     """Apply a row to an existing regulation; True if anything changed."""
     after = _values(row, fields.id_for(row.field_name))
+    if not row.costs_given:
+        for name in COST_FIELDS:
+            after[name] = getattr(regulation, name)
     before = {name: getattr(regulation, name) for name in after}
     changed = [name for name in after if before[name] != after[name]]
     current_bases = [
@@ -598,6 +615,7 @@ def _update(regulation: Regulation, row: ParsedRow, fields, documents, today, so
         return False
     for name, value in after.items():
         setattr(regulation, name, value)
+    regulation.updated_at = utcnow()  # also when only the legal basis changed
     kind = _event_kind_for_update(
         [c for c in changed if c != "legal_basis"] or changed, before, after
     )

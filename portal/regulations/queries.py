@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.extensions import db
@@ -38,6 +38,23 @@ SORTS = {
 def public_clause():
     """What a guest may see: published regulations only (drafts and abolished included)."""
     return Regulation.published.is_(True)
+
+
+def public_document_clause():
+    """A legal document is public if it was entered with its title or a published regulation
+    cites it; one known only from an unpublished regulation's legal basis is not."""
+    cited = (
+        select(LegalBasis.id)
+        .join(Regulation, Regulation.id == LegalBasis.regulation_id)
+        .where(LegalBasis.document_id == LegalDocument.id, public_clause())
+        .exists()
+    )
+    return or_(LegalDocument.title != "", cited)
+
+
+def public_field_clause():
+    """A field is public once a published regulation belongs to it."""
+    return select(Regulation.id).where(Regulation.field_id == Field.id, public_clause()).exists()
 
 
 @dataclass
@@ -94,7 +111,9 @@ def parse_filters(args) -> RegulationFilters:
                 )
             )
     if value := _arg(args, "field"):
-        filters.field = db.session.scalar(select(Field).where(Field.slug == value.lower()))
+        filters.field = db.session.scalar(
+            select(Field).where(Field.slug == value.lower(), public_field_clause())
+        )
         if filters.field is None:
             filters.notices.append(
                 _("There is no field “%(value)s”; that filter was ignored.", value=value)
@@ -107,7 +126,9 @@ def parse_filters(args) -> RegulationFilters:
             )
     if value := _arg(args, "document"):
         filters.document = db.session.scalar(
-            select(LegalDocument).where(LegalDocument.number_key == number_key(value))
+            select(LegalDocument).where(
+                LegalDocument.number_key == number_key(value), public_document_clause()
+            )
         )
         if filters.document is None:
             filters.notices.append(

@@ -34,7 +34,10 @@ bp = Blueprint("regulations", __name__)
 
 def _filter_choices():
     ministries = db.session.scalars(select(Ministry).order_by(Ministry.sort_order)).all()
-    fields = sorted(db.session.scalars(select(Field)).all(), key=lambda f: f.name_key)
+    fields = sorted(
+        db.session.scalars(select(Field).where(queries.public_field_clause())).all(),
+        key=lambda f: f.name_key,
+    )
     return ministries, fields
 
 
@@ -116,16 +119,18 @@ def documents():
     if doc_type and doc_type not in vocab.DOCUMENT_TYPE_CODES:
         doc_type = ""
     regulation_count = (
-        select(func.count(LegalBasis.id))
+        select(func.count(func.distinct(LegalBasis.regulation_id)))
         .join(Regulation, Regulation.id == LegalBasis.regulation_id)
         .where(LegalBasis.document_id == LegalDocument.id, queries.public_clause())
         .correlate(LegalDocument)
         .scalar_subquery()
     )
-    statement = select(LegalDocument, regulation_count.label("regulations")).options(
-        joinedload(LegalDocument.issuer)
+    statement = (
+        select(LegalDocument, regulation_count.label("regulations"))
+        .where(queries.public_document_clause())
+        .options(joinedload(LegalDocument.issuer))
     )
-    count = select(func.count(LegalDocument.id))
+    count = select(func.count(LegalDocument.id)).where(queries.public_document_clause())
     if doc_type:
         statement = statement.where(LegalDocument.doc_type == doc_type)
         count = count.where(LegalDocument.doc_type == doc_type)
@@ -135,7 +140,9 @@ def documents():
     page = paginate(statement, count, page_arg(), per_page_arg(), rows=True)
     type_counts = dict(
         db.session.execute(
-            select(LegalDocument.doc_type, func.count()).group_by(LegalDocument.doc_type)
+            select(LegalDocument.doc_type, func.count())
+            .where(queries.public_document_clause())
+            .group_by(LegalDocument.doc_type)
         ).all()
     )
     return render_template(
@@ -146,7 +153,11 @@ def documents():
 @bp.get("/documents/<slug>")
 def document(slug: str):
     slug = clean_text(slug, max_length=130)
-    document = db.session.scalar(select(LegalDocument).where(LegalDocument.slug == slug.lower()))
+    document = db.session.scalar(
+        select(LegalDocument).where(
+            LegalDocument.slug == slug.lower(), queries.public_document_clause()
+        )
+    )
     if document is None:
         abort(404)
     if document.slug != slug:
@@ -191,7 +202,8 @@ def document(slug: str):
 def fields():
     rows = db.session.execute(
         select(Field, func.count(Regulation.id))
-        .join(Regulation, (Regulation.field_id == Field.id) & queries.public_clause(), isouter=True)
+        .join(Regulation, Regulation.field_id == Field.id)
+        .where(queries.public_clause())
         .group_by(Field.id)
     ).all()
     rows.sort(key=lambda row: row[0].name_key)
@@ -201,7 +213,9 @@ def fields():
 @bp.get("/fields/<slug>")
 def field(slug: str):
     slug = clean_text(slug, max_length=170)
-    found = db.session.scalar(select(Field).where(Field.slug == slug.lower()))
+    found = db.session.scalar(
+        select(Field).where(Field.slug == slug.lower(), queries.public_field_clause())
+    )
     if found is None:
         abort(404)
     if found.slug != slug:

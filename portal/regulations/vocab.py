@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 
 from portal.text import fold_key
 
@@ -68,15 +69,21 @@ STATUSES = (
     Term(
         "in_force",
         "",
-        _l("In force"),
+        _lp("regulation status", "In force"),
         None,
         ("hiệu lực", "còn hiệu lực", "có hiệu lực", "đang có hiệu lực", "hieu luc"),
     ),
-    Term("draft", "", _l("Draft"), None, ("dự thảo", "du thao", "dự kiến ban hành")),
+    Term(
+        "draft",
+        "",
+        _lp("regulation status", "Draft"),
+        None,
+        ("dự thảo", "du thao", "dự kiến ban hành"),
+    ),
     Term(
         "abolished",
         "",
-        _l("Abolished"),
+        _lp("regulation status", "Abolished"),
         None,
         ("bãi bỏ", "đã bãi bỏ", "hết hiệu lực", "bai bo", "repealed"),
     ),

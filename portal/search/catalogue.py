@@ -14,7 +14,8 @@ from datetime import date
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.regulations.models import LegalDocument, Regulation, RegulationEvent
+from portal.regulations.models import LegalBasis, LegalDocument, Regulation, RegulationEvent
+from portal.regulations.queries import public_document_clause
 from portal.search.backend import make_eid
 
 
@@ -42,7 +43,8 @@ def _version() -> tuple:
         select(func.count(LegalDocument.id), func.max(LegalDocument.updated_at))
     ).one()
     events = db.session.scalar(select(func.max(RegulationEvent.id)))
-    return (*regulations, *documents, events)
+    bases = db.session.execute(select(func.count(LegalBasis.id), func.max(LegalBasis.id))).one()
+    return (*regulations, *documents, events, *bases)
 
 
 def snapshot() -> dict[int, Info]:

@@ -54,11 +54,11 @@ _TYPE_WORDS = {
 }
 _TYPE_PATTERN = "|".join(sorted((re.escape(w) for w in _TYPE_WORDS), key=len, reverse=True))
 _FULL_CITATION_RE = re.compile(
-    rf"(?:(?<!\w)(?:{_TYPE_PATTERN})\s+(?:số\s+)?)?(?<![\w/])(?P<number>{_STANDARD}|{_FULL_NUMBER})",
+    rf"(?:(?<!\w)(?:{_TYPE_PATTERN})\s+(?:s[ốo]\s+)?)?(?<![\w/])(?P<number>{_STANDARD}|{_FULL_NUMBER})",
     re.IGNORECASE,
 )
 _SHORT_CITATION_RE = re.compile(
-    rf"(?<!\w)(?P<type>{_TYPE_PATTERN})\s*(?:số\s*)?(?P<num>\d{{1,5}})\s*/\s*(?P<year>\d{{4}})(?![/\d])",
+    rf"(?<!\w)(?P<type>{_TYPE_PATTERN})\s*(?:s[ốo]\s*)?(?P<num>\d{{1,5}})\s*/\s*(?P<year>\d{{4}})(?![/\d])",
     re.IGNORECASE,
 )
 _QUOTES_RE = re.compile(r"[\"“”„«»](.+?)[\"“”„«»]")
@@ -140,17 +140,20 @@ def _terms(text: str) -> list[Term]:
 
 
 @cache
-def abbreviation_table() -> tuple[dict[str, tuple[str, ...]], dict[tuple[str, ...], str]]:
-    """(folded abbreviation → expansions, folded expansion syllables → abbreviation)."""
-    forward: dict[str, list[str]] = {}
+def abbreviation_table() -> tuple[
+    dict[str, tuple[str, tuple[str, ...]]], dict[tuple[str, ...], str]
+]:
+    """(folded abbreviation → (abbreviation, expansions), folded expansion → folded abbr.)."""
+    forward: dict[str, tuple[str, list[str]]] = {}
     backward: dict[tuple[str, ...], str] = {}
     with ABBREVIATIONS_FILE.open(encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
             abbreviation = clean_text(row["abbreviation"])
             expansion = clean_text(row["expansion"])
-            forward.setdefault(fold(abbreviation), []).append(expansion)
-            backward[tuple(t.folded for t in _terms(expansion))] = abbreviation
-    return {k: tuple(v) for k, v in forward.items()}, backward
+            key = fold(abbreviation).lower()
+            forward.setdefault(key, (abbreviation, []))[1].append(expansion)
+            backward[tuple(t.folded for t in _terms(expansion))] = key
+    return {k: (a, tuple(e)) for k, (a, e) in forward.items()}, backward
 
 
 def _alternatives(abbreviation: str, expansions: tuple[str, ...]) -> Alternatives:
@@ -172,8 +175,7 @@ def _words_to_clauses(terms: list[Term]) -> list[Clause]:
         for size in range(min(longest, len(terms) - index), 1, -1):
             window = tuple(t.folded for t in terms[index : index + size])
             if window in backward:
-                abbreviation = backward[window]
-                clauses.append(_alternatives(abbreviation, forward[fold(abbreviation)]))
+                clauses.append(_alternatives(*forward[backward[window]]))
                 index += size
                 matched = True
                 break
@@ -181,7 +183,7 @@ def _words_to_clauses(terms: list[Term]) -> list[Clause]:
             continue
         term = terms[index]
         if term.folded in forward:
-            clauses.append(_alternatives(term.exact.upper(), forward[term.folded]))
+            clauses.append(_alternatives(*forward[term.folded]))
         else:
             clauses.append(term)
         index += 1

@@ -99,3 +99,24 @@ def test_cli_import_of_a_bad_file_fails_and_lists_errors(app, reference, tmp_pat
     assert "Nothing was written" in result.output
     assert "Line 2, column ministry" in result.output
     assert db.session.scalar(select(func.count(Regulation.id))) == 0
+
+
+def test_awkward_values_round_trip(reference):
+    rows = [
+        regulation_row(
+            "W-1",
+            time_hours="0.00001",
+            frequency="0.3333333333333333",
+            content="'quoted start\n- bullet\n=formula-looking line",
+        ),
+        regulation_row("W-2", title="-5 ngày", content="@mention +plus", cost_vnd="0"),
+    ]
+    import_regulations(csv_bytes(rows), "in.csv")
+    first = export("csv")
+    wipe()
+    import_regulations(first, "out.csv")
+    assert export("csv") == first
+    assert (
+        db.session.scalar(select(Regulation.time_hours).where(Regulation.code == "W-1")) == 0.00001
+    )
+    assert db.session.scalar(select(Regulation.title).where(Regulation.code == "W-2")) == "-5 ngày"

@@ -290,3 +290,33 @@ def test_insert_only_leaves_existing_rows_alone(reference):
     assert db.session.scalar(select(Regulation.title).where(Regulation.code == "I-1")).endswith(
         "I-1"
     )
+
+
+def test_a_file_without_cost_columns_keeps_the_stored_costs(reference):
+    import_regulations(csv_bytes([regulation_row("K-1")]), "full.csv")
+    required = [c for c in COLUMNS if c not in ("time_hours", "cost_vnd", "frequency", "subjects")]
+    result = import_regulations(
+        csv_bytes([regulation_row("K-1", title="Tên mới")], columns=required), "short.csv"
+    )
+    assert result.updated == 1
+    regulation = db.session.scalar(select(Regulation))
+    assert (
+        regulation.time_hours,
+        regulation.cost_vnd,
+        regulation.frequency,
+        regulation.subjects,
+    ) == (16, 3_000_000, 0.2, 300)
+    assert regulation.title == "Tên mới"
+
+
+def test_codes_match_whatever_their_case(reference):
+    import_regulations(csv_bytes([regulation_row("BYT-TTHC-001")]), "a.csv")
+    result = import_regulations(csv_bytes([regulation_row("byt-tthc-001", title="Đổi")]), "b.csv")
+    assert (result.created, result.updated) == (0, 1)
+    assert db.session.scalar(select(func.count(Regulation.id))) == 1
+    assert db.session.scalar(select(Regulation.code)) == "BYT-TTHC-001"
+
+
+def test_codes_that_shadow_portal_paths_are_refused(reference):
+    messages = failed_messages(csv_bytes([regulation_row("export.csv")]))
+    assert "reserved" in messages[0]

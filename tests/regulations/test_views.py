@@ -273,3 +273,41 @@ def test_home_page_shows_the_institutional_space_and_counts(client, catalogue):
     table = re.search(r"space-heading.*?</table>", client.get("/").get_data(as_text=True), re.S)
     cells = re.findall(r'<td class="num">([^<]+)<', table.group(0))
     assert cells[:3] == ["3", "3", "2"]
+
+
+def test_what_only_an_unpublished_regulation_mentions_stays_private(client, make_regulations):
+    make_regulations(
+        regulation_row("OPEN-1", ministry="byt", field="Dược phẩm", legal_basis="54/2017/NĐ-CP"),
+        regulation_row(
+            "HIDDEN-1",
+            ministry="byt",
+            published="0",
+            field="Lĩnh vực bí mật mới",
+            legal_basis="99/2026/TT-BYT Điều 1",
+        ),
+    )
+    for url in (
+        "/fields",
+        "/regulations",
+        "/documents",
+        "/ministries/byt",
+        "/",
+        "/search?q=bi+mat",
+        "/search?q=99/2026/TT-BYT",
+    ):
+        body = client.get(url).get_data(as_text=True)
+        assert "bí mật" not in body, url
+        assert "99/2026" not in body or "99/2026/TT-BYT”" in body, url  # echoed query only
+    assert client.get("/fields/linh-vuc-bi-mat-moi").status_code == 404
+    assert client.get("/documents/99-2026-tt-byt").status_code == 404
+    page = client.get("/regulations?document=99/2026/TT-BYT").get_data(as_text=True)
+    assert "HIDDEN-1" not in page
+
+
+def test_document_list_counts_each_regulation_once(client, make_regulations):
+    make_regulations(
+        regulation_row("TWICE", legal_basis="54/2017/NĐ-CP Điều 5; 54/2017/NĐ-CP Điều 6")
+    )
+    html = client.get("/documents").get_data(as_text=True)
+    row = re.search(r'href="/documents/54-2017-nd-cp".*?</tr>', html, re.S).group(0)
+    assert re.findall(r'<td class="num">(\d+)</td>', row) == ["1"]

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import math
-from urllib.parse import urlencode
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from flask import abort, current_app, request, url_for
 

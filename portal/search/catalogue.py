@@ -15,7 +15,6 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.regulations.models import LegalBasis, LegalDocument, Regulation, RegulationEvent
-from portal.regulations.queries import public_document_clause
 from portal.search.backend import make_eid
 
 

@@ -33,8 +33,9 @@ translations-update: $(STAMP) ## Extract messages and merge them into the vi and
 db: $(STAMP) ## Upgrade the database to the latest migration
 	$(FLASK) db upgrade
 
-data: db ## Load ministries and the sample catalogue (idempotent)
+data: db ## Load ministries and the sample catalogue (idempotent), then bring the search index up to date
 	$(FLASK) demo load
+	$(FLASK) search sync
 
 run: install translations data ## Set up everything and serve http://127.0.0.1:5000
 	$(FLASK) run --host $(HOST) --port $(PORT)

@@ -59,9 +59,20 @@ def syllables(text: str) -> list[str]:
     return [canonical_syllable(s) for s in SYLLABLE_RE.findall(cleaned)]
 
 
+# After a single consonant, a syllable's only vowel may be written i or y
+# (kí/ký, lí/lý, mĩ/mỹ, tỉ/tỷ): the folded form always uses y, so both spellings match.
+_FINAL_I = re.compile(r"^([bdhklmnrstv])i$")
+
+
+@lru_cache(maxsize=65536)
+def fold_syllable(token: str) -> str:
+    """The accent-insensitive form of one exact syllable: `ký` → `ky`, `kí` → `ky`."""
+    return _FINAL_I.sub(r"\1y", fold(token))
+
+
 def folded(tokens: list[str]) -> list[str]:
     """Folded forms of exact syllables."""
-    return [fold(token) for token in tokens]
+    return [fold_syllable(token) for token in tokens]
 
 
 def has_marks(token: str) -> bool:

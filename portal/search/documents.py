@@ -43,9 +43,11 @@ def _entry(eid: int, title: str, body_parts: Iterable[str], citations: list[str]
 def regulation_entry(regulation: Regulation) -> IndexEntry:
     kind = vocab.term("kind", regulation.kind)
     # Vietnamese type names whatever the language of the request that triggered indexing.
+    # The legal basis, with each document's title: a regulation is about what its decree is
+    # about ("Nghị định về kinh doanh xăng dầu").
     basis_text = [
         f"{vocab.term('doctype', basis.document.doc_type).abbreviation} "
-        f"{basis.document.number} {basis.article}"
+        f"{basis.document.number} {basis.article}. {basis.document.title}"
         for basis in regulation.bases
     ]
     citations = [f"code:{regulation.code.lower()}"]

@@ -85,4 +85,7 @@ def run(backend: SearchBackend, parsed: ParsedQuery) -> dict[int, float]:
             add(backend.term("c", "own:" + clause.key), OWN_CITATION_WEIGHT)
         elif isinstance(clause, Alternatives):
             add(matched, ALTERNATIVES_WEIGHT * idf(found))
+            for option in clause.options:
+                if isinstance(option, Citation):
+                    add(backend.term("c", option.key), CITATION_WEIGHT)
     return scores

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
-from portal.search.analysis import SYLLABLE_RE, canonical_syllable
-from portal.text import clean_text, fold
+from portal.search.analysis import SYLLABLE_RE, canonical_syllable, fold_syllable
+from portal.text import clean_text
 
 
 def _marks(text: str, wanted: set[str]) -> list[tuple[int, int]]:
     spans = []
     for match in SYLLABLE_RE.finditer(text):
-        if fold(canonical_syllable(match.group().lower())) in wanted:
+        if fold_syllable(canonical_syllable(match.group().lower())) in wanted:
             spans.append(match.span())
     return spans
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from flask_babel import lazy_gettext as _l
 
 from portal.regulations.citations import canonical_number, number_key
-from portal.search.analysis import SYLLABLE_RE, canonical_syllable, has_marks
+from portal.search.analysis import SYLLABLE_RE, canonical_syllable, fold_syllable, has_marks
 from portal.text import clean_text, fold
 
 MAX_CHARS = 200
@@ -61,6 +61,8 @@ _SHORT_CITATION_RE = re.compile(
     rf"(?<!\w)(?P<type>{_TYPE_PATTERN})\s*(?:s[ốo]\s*)?(?P<num>\d{{1,5}})\s*/\s*(?P<year>\d{{4}})(?![/\d])",
     re.IGNORECASE,
 )
+# A regulation code such as BYT-TTHC-009 or 1.001612: letters/digits joined by - or ., with a digit.
+_CODE_RE = re.compile(r"(?<![\w/.-])(?=[\w.-]*\d)([A-Za-z0-9]+(?:[-.][A-Za-z0-9]+){1,5})(?![\w/])")
 _QUOTES_RE = re.compile(r"[\"“”„«»](.+?)[\"“”„«»]")
 _OPERATORS = {"AND", "OR", "NOT", "&&", "||"}
 
@@ -92,9 +94,9 @@ class Citation:
 
 @dataclass(frozen=True)
 class Alternatives:
-    """An abbreviation and its expansions: any one of them matches."""
+    """An abbreviation and its expansions, or a code and its syllables: any one matches."""
 
-    options: tuple[Term | Phrase, ...]
+    options: tuple[Term | Phrase | Citation, ...]
     label: str
 
 
@@ -122,7 +124,10 @@ class ParsedQuery:
                 out.extend(clause.terms)
             elif isinstance(clause, Alternatives):
                 for option in clause.options:
-                    out.extend(option.terms if isinstance(option, Phrase) else [option])
+                    if isinstance(option, Phrase):
+                        out.extend(option.terms)
+                    elif isinstance(option, Term):
+                        out.append(option)
         return out
 
     @property
@@ -132,7 +137,7 @@ class ParsedQuery:
 
 def _term(syllable: str) -> Term:
     exact = canonical_syllable(syllable.lower())
-    return Term(exact, fold(exact))
+    return Term(exact, fold_syllable(exact))
 
 
 def _terms(text: str) -> list[Term]:
@@ -215,6 +220,15 @@ def parse(raw: str | None) -> ParsedQuery:
         )
     citations, rest = _citations(text)
     clauses: list[Clause] = list(dict.fromkeys(citations))
+
+    for match in _CODE_RE.finditer(rest):
+        terms = _terms(match.group(1))
+        options: list[Term | Phrase | Citation] = [
+            Citation("code:" + match.group(1).lower(), match.group(1))
+        ]
+        options.append(Phrase(tuple(terms)) if len(terms) > 1 else terms[0])
+        clauses.append(Alternatives(tuple(options), match.group(1)))
+    rest = _CODE_RE.sub(" ", rest)
 
     phrases: list[Phrase] = []
     for match in _QUOTES_RE.finditer(rest):

@@ -19,11 +19,12 @@ from portal.ministries.models import Ministry
 from portal.regulations import vocab
 from portal.regulations.models import Field, LegalDocument, Regulation
 from portal.search import engine
+from portal.search.analysis import fold_syllable
 from portal.search.backend import SearchBackend, split_eid
 from portal.search.catalogue import Info, snapshot
 from portal.search.highlight import highlight, snippet
 from portal.search.query import ParsedQuery, Term, parse
-from portal.text import clean_text, fold
+from portal.text import clean_text
 
 FACETS = ("type", "kind", "ministry", "field", "status", "doctype")
 SORTS = ("relevance", "date")
@@ -318,7 +319,7 @@ def _exact_vocabulary() -> dict[str, str]:
     if _vocabulary.get("key") != key:
         spellings: dict[str, str] = {}
         for word in search_backend.vocabulary("e"):
-            spellings.setdefault(fold(word), word)
+            spellings.setdefault(fold_syllable(word), word)
         _vocabulary.clear()
         _vocabulary.update(key=key, spellings=spellings, folded=sorted(spellings))
     return _vocabulary

@@ -26,7 +26,7 @@ from portal.search.analysis import phrase_shingles, shingles
 from portal.search.backend import IndexEntry, SearchBackend
 
 INDEX_NAME = "catalogue"
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 WRITER_TIMEOUT = 30.0
 REFRESH_EVERY = 0.25  # seconds between checks that the searcher is still current
 CACHE_SIZE = 4096
@@ -42,7 +42,10 @@ class TokenBag(fields.KEYWORD):
 
 def make_schema() -> fields.Schema:
     return fields.Schema(
-        eid=fields.NUMERIC(numtype=int, bits=64, stored=True, unique=True, sortable=True),
+        # `key` (text) identifies a document for updates and deletes; `eid` (a column) maps
+        # document numbers back to entries without reading stored fields.
+        key=fields.ID(unique=True),
+        eid=fields.NUMERIC(numtype=int, bits=64, sortable=True),
         f=TokenBag(),
         t=TokenBag(),
         e=TokenBag(),
@@ -89,16 +92,29 @@ class WhooshBackend(SearchBackend):
             if self._searcher is None:
                 self._searcher = self._index().searcher()
                 self._remap()
-            elif now - self._checked > REFRESH_EVERY and not self._searcher.up_to_date():
-                self._searcher = self._searcher.refresh()
-                self._remap()
-            self._checked = now
+                self._checked = now
+            elif now - self._checked > REFRESH_EVERY:
+                self._checked = now
+                if not self._searcher.up_to_date():
+                    # A fresh searcher, not refresh(): refresh() reuses the readers of
+                    # segments it thinks unchanged and misses their new deletions.
+                    stale = self._searcher
+                    self._searcher = self._index().searcher()
+                    stale.close()
+                    self._remap()
             return self._searcher
 
     def _remap(self) -> None:
-        reader = self._searcher.reader()
-        column = reader.column_reader("eid")
-        self._eids = [column[docnum] for docnum in range(reader.doc_count_all())]
+        """docnum → eid for the current searcher (None for deleted documents)."""
+        top = self._searcher.reader()
+        eids: list[int | None] = [None] * top.doc_count_all()
+        for reader, offset in top.leaf_readers():
+            if not reader.doc_count_all() or not reader.has_column("eid"):
+                continue
+            column = reader.column_reader("eid")
+            for docnum in reader.all_doc_ids():  # live documents only
+                eids[offset + docnum] = column[docnum]
+        self._eids = eids
         self._cache.clear()
         self._generation += 1
 
@@ -112,7 +128,8 @@ class WhooshBackend(SearchBackend):
                 self._cache.move_to_end(key)
                 return self._cache[key]
         eids = self._eids
-        found = frozenset(eids[docnum] for docnum in searcher.docs_for_query(query))
+        # Postings still list deleted (replaced) documents until segments merge: skip them.
+        found = frozenset(eids[docnum] for docnum in searcher.docs_for_query(query)) - {None}
         with self._lock:
             self._cache[key] = found
             if len(self._cache) > CACHE_SIZE:
@@ -132,9 +149,8 @@ class WhooshBackend(SearchBackend):
         return self._current().doc_count()
 
     def eids(self) -> set[int]:
-        searcher = self._current()
-        reader = searcher.reader()
-        return {self._eids[docnum] for docnum in reader.all_doc_ids()}
+        self._current()
+        return {eid for eid in self._eids if eid is not None}
 
     def vocabulary(self, field_name: str = "f") -> list[str]:
         reader = self._current().reader()
@@ -157,6 +173,7 @@ class WhooshBackend(SearchBackend):
                 for run in entry.runs:
                     runs_shingles.extend(shingles(run))
                 writer.update_document(
+                    key=str(entry.eid),
                     eid=entry.eid,
                     f=" ".join(set(entry.f)),
                     t=" ".join(set(entry.t)),
@@ -177,7 +194,7 @@ class WhooshBackend(SearchBackend):
         writer = self._index().writer(timeout=WRITER_TIMEOUT, compound=False)
         try:
             for eid in eids:
-                writer.delete_by_term("eid", eid)
+                writer.delete_by_term("key", str(eid))
         except BaseException:
             writer.cancel()
             raise

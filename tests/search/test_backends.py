@@ -1,0 +1,110 @@
+"""The contract every search backend keeps (Whoosh always; PostgreSQL when tests run on it)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from portal.search.analysis import folded, syllables
+from portal.search.backend import IndexEntry, make_eid
+from portal.search.postgres_backend import PostgresBackend
+from portal.search.whoosh_backend import WhooshBackend
+
+BACKENDS = ["whoosh"] + (["postgres"] if os.environ.get("TEST_DATABASE_URL") else [])
+
+
+def entry(number: int, title: str, body: str = "", citations=()) -> IndexEntry:
+    title_exact, body_exact = syllables(title), syllables(body)
+    exact = title_exact + body_exact
+    return IndexEntry(
+        eid=make_eid("regulation", number),
+        f=folded(exact),
+        t=folded(title_exact),
+        e=exact,
+        c=list(citations),
+        runs=[folded(title_exact), folded(body_exact)],
+    )
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request, tmp_path):
+    if request.param == "whoosh":
+        engine = WhooshBackend(tmp_path / "index")
+    else:
+        engine = PostgresBackend()
+    engine.clear()
+    yield engine
+    engine.clear()
+    engine.close()
+
+
+@pytest.fixture
+def filled(backend):
+    backend.index([
+        entry(1, "Đăng ký kinh doanh", "Hồ sơ đăng ký kinh doanh gồm giấy đề nghị.",
+              ["15/2018/ND-CP", "decree:15/2018"]),
+        entry(2, "Dạng ký hiệu hàng hóa", "Kinh doanh đăng ký sau."),
+        entry(3, "Vận tải đường thủy nội địa", "Giấy phép vận tải.", ["own:10/2020/ND-CP"]),
+    ])
+    return backend
+
+
+def eid(number: int) -> int:
+    return make_eid("regulation", number)
+
+
+def test_terms_are_folded_and_exact(filled):
+    assert filled.term("f", "dang") == {eid(1), eid(2)}
+    assert filled.term("f", "duong") == {eid(3)}  # Đ folds to d
+    assert filled.term("e", "đăng") == {eid(1), eid(2)}
+    assert filled.term("e", "dạng") == {eid(2)}
+    assert filled.term("t", "kinh") == {eid(1)}
+    assert filled.term("f", "khong-co") == frozenset()
+    assert filled.term("c", "decree:15/2018") == {eid(1)}
+    assert filled.term("c", "own:10/2020/ND-CP") == {eid(3)}
+
+
+def test_phrases_respect_syllable_order_and_do_not_cross_title_and_body(filled):
+    assert filled.phrase(["dang", "ky", "kinh", "doanh"]) == {eid(1)}
+    assert filled.phrase(["kinh", "doanh", "dang", "ky"]) == {eid(2)}
+    assert filled.phrase(["ky", "kinh"]) == {eid(1)}
+    assert filled.phrase(["noi", "dia", "giay"]) == frozenset()  # title end + body start
+
+
+def test_reindexing_replaces_and_deleting_removes(filled):
+    before = filled.generation()
+    filled.index([entry(2, "Thuốc thú y", "")])
+    assert filled.generation() != before
+    assert filled.term("f", "dang") == {eid(1)}
+    assert filled.term("f", "thuoc") == {eid(2)}
+    filled.delete([eid(1), eid(99)])
+    assert filled.eids() == {eid(2), eid(3)}
+    assert filled.size() == 2
+    filled.clear()
+    assert filled.eids() == set()
+    assert filled.term("f", "thuoc") == frozenset()
+
+
+def test_vocabulary_lists_the_tokens(filled):
+    assert {"dang", "ky", "duong", "thuy"} <= set(filled.vocabulary("f"))
+    assert {"đăng", "dạng", "đường"} <= set(filled.vocabulary("e"))
+
+
+def test_a_second_reader_sees_commits_from_another_instance(backend, tmp_path):
+    if isinstance(backend, WhooshBackend):
+        other = WhooshBackend(backend.path)
+    else:
+        other = PostgresBackend()
+    other.generation()
+    backend.index([entry(7, "Cấp phép xây dựng")])
+    other.generation()  # what the service calls before each search
+    for _ in range(50):
+        if other.term("f", "xay") == {eid(7)}:
+            break
+        import time
+
+        time.sleep(0.05)
+        other.generation()
+    assert other.term("f", "xay") == {eid(7)}
+    other.close()

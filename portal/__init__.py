@@ -43,11 +43,12 @@ def register_logging(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     from portal import models  # noqa: F401  (every model must be imported before migrations)
-    from portal.extensions import csrf, db, migrate
+    from portal.extensions import csrf, db, init_read_only_requests, migrate
     from portal.i18n import init_babel
     from portal.search.extension import init_search
 
     db.init_app(app)
+    init_read_only_requests(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
     init_babel(app)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from flask_babel import Babel
 from flask_migrate import Migrate
@@ -45,8 +47,43 @@ def _sqlite_on_connect(dbapi_connection, _record):
     cursor.close()
 
 
+# Transactions that only read may begin deferred: in WAL mode they never wait for writers.
+_read_only = ContextVar("sqlite_read_only_transactions", default=False)
+
+
+@contextmanager
+def read_only_transactions():
+    """SQLite transactions begun inside this block are deferred (they must not write)."""
+    token = _read_only.set(True)
+    try:
+        yield
+    finally:
+        _read_only.reset(token)
+
+
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(conn):
-    """BEGIN IMMEDIATE: a deferred BEGIN loses writes under several processes (guide §1.3.11)."""
+    """BEGIN IMMEDIATE by default: a deferred BEGIN that later writes fails or loses the write
+    when several processes write (guide §1.3.11). Reads marked read-only begin deferred."""
     if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql("BEGIN" if _read_only.get() else "BEGIN IMMEDIATE")
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def init_read_only_requests(app) -> None:
+    """GET, HEAD and OPTIONS requests only read: their SQLite transactions begin deferred,
+    so that pages never queue behind each other or behind a writer."""
+    from flask import g, request
+
+    @app.before_request
+    def _reads_begin_deferred():
+        if request.method in SAFE_METHODS:
+            g.read_only_token = _read_only.set(True)
+
+    @app.teardown_request
+    def _reset_read_only(_error=None):
+        token = g.pop("read_only_token", None)
+        if token is not None:
+            _read_only.reset(token)

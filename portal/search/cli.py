@@ -10,7 +10,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy.orm import Session
 
-from portal.extensions import db
+from portal.extensions import db, read_only_transactions
 from portal.search import sync
 
 search_cli = AppGroup("search", help="Keep the search index in step with the database.")
@@ -72,7 +72,7 @@ def verify_command() -> None:
     """Compare the database with the index; exit 1 if they differ."""
     backend, _lock = _backend()
     missing, extra = sync.verify(backend)
-    with Session(db.engine) as session:
+    with read_only_transactions(), Session(db.engine) as session:
         waiting = sync.pending(session)
     click.echo(
         f"{backend.name}: {len(missing)} missing from the index, {len(extra)} not in the "

@@ -29,7 +29,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from portal.core.changes import ChangeOutbox, changes_committed
-from portal.extensions import db
+from portal.extensions import db, read_only_transactions
 from portal.search.backend import SearchBackend, make_eid
 from portal.search.documents import all_eids, all_entries, load_entries
 
@@ -109,25 +109,26 @@ def pending(session: Session) -> int:
 def reindex(backend: SearchBackend, lock_path: Path, progress=None) -> int:
     """Rebuild the index from the database; returns the number of entries."""
     with writer_lock(lock_path), Session(db.engine) as session:
-        newest = session.scalar(select(func.max(ChangeOutbox.id))) or 0
-        total = session.scalar(select(func.count()).select_from(_entity_union())) or 0
-        backend.clear()
-        count = 0
-        chunk = []
-        for entry in all_entries(session):
-            chunk.append(entry)
-            if len(chunk) >= 1000:
+        with read_only_transactions():
+            newest = session.scalar(select(func.max(ChangeOutbox.id))) or 0
+            total = session.scalar(select(func.count()).select_from(_entity_union())) or 0
+            backend.clear()
+            count = 0
+            chunk = []
+            for entry in all_entries(session):
+                chunk.append(entry)
+                if len(chunk) >= 1000:
+                    backend.index(chunk)
+                    count += len(chunk)
+                    chunk = []
+                    if progress:
+                        progress(count, total)
+            if chunk:
                 backend.index(chunk)
                 count += len(chunk)
-                chunk = []
                 if progress:
                     progress(count, total)
-        if chunk:
-            backend.index(chunk)
-            count += len(chunk)
-            if progress:
-                progress(count, total)
-        session.rollback()
+            session.rollback()
         # Changes recorded before the rebuild started are in it; later ones stay pending.
         session.execute(delete(ChangeOutbox).where(ChangeOutbox.id <= newest))
         session.commit()
@@ -142,7 +143,7 @@ def _entity_union():
 
 def verify(backend: SearchBackend) -> tuple[set[int], set[int]]:
     """(in the database but not the index, in the index but not the database)."""
-    with Session(db.engine) as session:
+    with read_only_transactions(), Session(db.engine) as session:
         expected = all_eids(session)
     actual = backend.eids()
     return expected - actual, actual - expected

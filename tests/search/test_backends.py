@@ -41,12 +41,18 @@ def backend(request, tmp_path):
 
 @pytest.fixture
 def filled(backend):
-    backend.index([
-        entry(1, "Đăng ký kinh doanh", "Hồ sơ đăng ký kinh doanh gồm giấy đề nghị.",
-              ["15/2018/ND-CP", "decree:15/2018"]),
-        entry(2, "Dạng ký hiệu hàng hóa", "Kinh doanh đăng ký sau."),
-        entry(3, "Vận tải đường thủy nội địa", "Giấy phép vận tải.", ["own:10/2020/ND-CP"]),
-    ])
+    backend.index(
+        [
+            entry(
+                1,
+                "Đăng ký kinh doanh",
+                "Hồ sơ đăng ký kinh doanh gồm giấy đề nghị.",
+                ["15/2018/ND-CP", "decree:15/2018"],
+            ),
+            entry(2, "Dạng ký hiệu hàng hóa", "Kinh doanh đăng ký sau."),
+            entry(3, "Vận tải đường thủy nội địa", "Giấy phép vận tải.", ["own:10/2020/ND-CP"]),
+        ]
+    )
     return backend
 
 

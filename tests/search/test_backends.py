@@ -29,10 +29,7 @@ def entry(number: int, title: str, body: str = "", citations=()) -> IndexEntry:
 
 @pytest.fixture(params=BACKENDS)
 def backend(request, tmp_path):
-    if request.param == "whoosh":
-        engine = WhooshBackend(tmp_path / "index")
-    else:
-        engine = PostgresBackend()
+    engine = WhooshBackend(tmp_path / "index") if request.param == "whoosh" else PostgresBackend()
     engine.clear()
     yield engine
     engine.clear()
@@ -98,10 +95,7 @@ def test_vocabulary_lists_the_tokens(filled):
 
 
 def test_a_second_reader_sees_commits_from_another_instance(backend, tmp_path):
-    if isinstance(backend, WhooshBackend):
-        other = WhooshBackend(backend.path)
-    else:
-        other = PostgresBackend()
+    other = WhooshBackend(backend.path) if isinstance(backend, WhooshBackend) else PostgresBackend()
     other.generation()
     backend.index([entry(7, "Cấp phép xây dựng")])
     other.generation()  # what the service calls before each search

@@ -11,6 +11,7 @@ import shutil
 import threading
 
 import pytest
+from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
 from portal import create_app
@@ -52,11 +53,16 @@ def chromium_path():
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory, chromium_path):
     """The portal with the sample catalogue, served on a free local port."""
-    database = tmp_path_factory.mktemp("live") / "live.db"
-    app = create_app("testing", SQLALCHEMY_DATABASE_URI=f"sqlite:///{database}")
+    folder = tmp_path_factory.mktemp("live")
+    app = create_app(
+        "testing",
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{folder / 'live.db'}",
+        SEARCH_INDEX_DIR=str(folder / "index"),
+        SEARCH_LOCK_FILE=str(folder / "index.lock"),
+    )
     with app.app_context():
-        db.create_all()
-        load_sample()
+        upgrade()
+        load_sample()  # the inline sync indexes it for search
         db.session.remove()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -84,5 +84,24 @@ class SearchBackend(ABC):
     def generation(self) -> object:
         """Changes whenever the index changes (a cache key)."""
 
+    def rebuild(self, entries: Iterable[IndexEntry], progress=None, chunk: int = 1000) -> int:
+        """Replace the whole index with these entries; returns how many were indexed."""
+        self.clear()
+        count, batch = 0, []
+        for entry in entries:
+            batch.append(entry)
+            if len(batch) >= chunk:
+                self.index(batch)
+                count += len(batch)
+                batch = []
+                if progress:
+                    progress(count)
+        if batch:
+            self.index(batch)
+            count += len(batch)
+            if progress:
+                progress(count)
+        return count
+
     def close(self) -> None:  # noqa: B027 (optional hook: most backends hold nothing)
         """Release files or connections."""

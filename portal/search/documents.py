@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from portal.regulations import vocab
 from portal.regulations.citations import number_key
 from portal.regulations.models import LegalBasis, LegalDocument, Regulation
-from portal.search.analysis import folded, syllables
+from portal.search.analysis import folded, has_marks, syllables
 from portal.search.backend import IndexEntry, make_eid, split_eid
 
 _NUMBER_YEAR = re.compile(r"^(\d{1,5})/(\d{4})/")
@@ -26,17 +26,22 @@ def citation_keys(document: LegalDocument) -> list[str]:
     return keys
 
 
-def _entry(eid: int, title: str, body_parts: Iterable[str], citations: list[str]) -> IndexEntry:
+def _entry(
+    eid: int, title: str, body_parts: Iterable[str], citations: list[str], phrase_parts: int = 2
+) -> IndexEntry:
+    """Index fields for one entry. Phrases are looked for in the title and the first
+    `phrase_parts - 1` body parts (the text itself), not in codes, bases or labels."""
     title_exact = syllables(title)
-    runs_exact = [title_exact] + [syllables(part) for part in body_parts if part]
+    runs_exact = [title_exact] + [syllables(part or "") for part in body_parts]
     all_exact = [token for run in runs_exact for token in run]
     return IndexEntry(
         eid=eid,
         f=folded(all_exact),
         t=folded(title_exact),
-        e=all_exact,
+        # The engine asks for exact forms only of syllables typed with marks.
+        e=[token for token in all_exact if has_marks(token)],
         c=citations,
-        runs=[folded(run) for run in runs_exact],
+        runs=[folded(run) for run in runs_exact[:phrase_parts]],
     )
 
 
@@ -53,14 +58,18 @@ def regulation_entry(regulation: Regulation) -> IndexEntry:
     citations = [f"code:{regulation.code.lower()}"]
     for basis in regulation.bases:
         citations.extend(citation_keys(basis.document))
+    # Phrases are looked for in the title, the content, the field and the kind (the first four
+    # runs); the code and the long legal-basis texts only count as words.
     body = [
         regulation.content,
-        regulation.code.replace("-", " "),
-        *basis_text,
         regulation.field.name_vi if regulation.field else "",
         f"{kind.abbreviation} {' '.join(kind.aliases[:1])}",
+        regulation.code.replace("-", " "),
+        *basis_text,
     ]
-    return _entry(make_eid("regulation", regulation.id), regulation.title, body, citations)
+    return _entry(
+        make_eid("regulation", regulation.id), regulation.title, body, citations, phrase_parts=4
+    )
 
 
 def document_entry(document: LegalDocument) -> IndexEntry:

@@ -112,22 +112,9 @@ def reindex(backend: SearchBackend, lock_path: Path, progress=None) -> int:
         with read_only_transactions():
             newest = session.scalar(select(func.max(ChangeOutbox.id))) or 0
             total = session.scalar(select(func.count()).select_from(_entity_union())) or 0
-            backend.clear()
-            count = 0
-            chunk = []
-            for entry in all_entries(session):
-                chunk.append(entry)
-                if len(chunk) >= 1000:
-                    backend.index(chunk)
-                    count += len(chunk)
-                    chunk = []
-                    if progress:
-                        progress(count, total)
-            if chunk:
-                backend.index(chunk)
-                count += len(chunk)
-                if progress:
-                    progress(count, total)
+            count = backend.rebuild(
+                all_entries(session), (lambda done: progress(done, total)) if progress else None
+            )
             session.rollback()
         # Changes recorded before the rebuild started are in it; later ones stay pending.
         session.execute(delete(ChangeOutbox).where(ChangeOutbox.id <= newest))

@@ -437,7 +437,8 @@ def markdown(report: dict) -> str:
         rule = "|---|---|"
         for name in ("whoosh", "postgres"):
             if name in entry:
-                header += f" {name} in-process p50/p95 | {name} HTTP p50/p95 (round p95s) | {name} ÷ FTS5 (p50) |"
+                header += (f" {name} in-process p50/p95 | {name} HTTP p50/p95 (round p95s) |"
+                           f" {name} ÷ FTS5 (p50) |")
                 rule += "---|---|---|"
         lines += [header, rule]
         for cls in entry["fts5"]:

@@ -319,12 +319,17 @@ def fts5_baseline(sqlite_env: dict, classes: dict, rounds: int, reps: int) -> di
         if "kind" in args:
             where.append("r.kind = ?")
             params.append(args["kind"])
-        base = (
+        joined = (
             f"FROM bench_fts JOIN regulation r ON r.id = bench_fts.rowid "
             f"WHERE bench_fts MATCH ? AND {' AND '.join(where)}"
         )
+        # Counts run the MATCH once in a subquery: joined, SQLite may evaluate it per row.
+        base = (
+            f"FROM regulation r WHERE r.id IN (SELECT rowid FROM bench_fts WHERE bench_fts "
+            f"MATCH ?) AND {' AND '.join(where)}"
+        )
         connection.execute(
-            f"SELECT r.id {base} ORDER BY bm25(bench_fts, 3.0, 1.0) LIMIT 20", params
+            f"SELECT r.id {joined} ORDER BY bm25(bench_fts, 3.0, 1.0) LIMIT 20", params
         ).fetchall()
         connection.execute(f"SELECT count(*) {base}", params).fetchall()
         for column in ("kind", "ministry_id", "field_id", "status"):
@@ -437,8 +442,10 @@ def markdown(report: dict) -> str:
         rule = "|---|---|"
         for name in ("whoosh", "postgres"):
             if name in entry:
-                header += (f" {name} in-process p50/p95 | {name} HTTP p50/p95 (round p95s) |"
-                           f" {name} ÷ FTS5 (p50) |")
+                header += (
+                    f" {name} in-process p50/p95 | {name} HTTP p50/p95 (round p95s) |"
+                    f" {name} ÷ FTS5 (p50) |"
+                )
                 rule += "---|---|---|"
         lines += [header, rule]
         for cls in entry["fts5"]:

@@ -11,17 +11,17 @@ there is no index file and no writer lock to contend for.
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from collections.abc import Iterable
 
 from sqlalchemy import bindparam, text
 
 from portal.extensions import db
 from portal.search.backend import IndexEntry, SearchBackend
+from portal.search.cache import SizedLRU
 
 RUN_GAP = 10
 MAX_POSITION = 16383
-CACHE_SIZE = 4096
+CACHE_BUDGET = 400_000  # entry ids kept in cached posting sets
 _FIELDS = {"f", "t", "e"}
 
 
@@ -45,24 +45,17 @@ class PostgresBackend(SearchBackend):
 
     def __init__(self):
         self._lock = threading.Lock()
-        self._cache: OrderedDict = OrderedDict()
+        self._cache = SizedLRU(CACHE_BUDGET)
         self._generation = None
 
     # ------------------------------------------------------------------ reading
 
     def _set(self, sql: str, **params) -> frozenset[int]:
-        key = (sql, tuple(sorted(params.items())))
-        with self._lock:
-            if key in self._cache:
-                self._cache.move_to_end(key)
-                return self._cache[key]
-        with db.engine.connect() as connection:
-            found = frozenset(connection.execute(text(sql), params).scalars())
-        with self._lock:
-            self._cache[key] = found
-            if len(self._cache) > CACHE_SIZE:
-                self._cache.popitem(last=False)
-        return found
+        def compute() -> frozenset[int]:
+            with db.engine.connect() as connection:
+                return frozenset(connection.execute(text(sql), params).scalars())
+
+        return self._cache.get_or_compute((sql, tuple(sorted(params.items()))), compute)
 
     def term(self, field_name: str, token: str) -> frozenset[int]:
         if field_name == "c":

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from datetime import date
@@ -21,6 +19,7 @@ from portal.regulations.models import Field, LegalDocument, Regulation
 from portal.search import engine
 from portal.search.analysis import fold_syllable
 from portal.search.backend import SearchBackend, split_eid
+from portal.search.cache import SizedLRU
 from portal.search.catalogue import Info, snapshot
 from portal.search.highlight import highlight, snippet
 from portal.search.query import ParsedQuery, Term, parse
@@ -28,7 +27,7 @@ from portal.text import clean_text
 
 FACETS = ("type", "kind", "ministry", "field", "status", "doctype")
 SORTS = ("relevance", "date")
-_RESULT_CACHE_SIZE = 128
+_RESULT_BUDGET = 200_000  # scored entries kept across cached result sets
 
 
 def backend() -> SearchBackend:
@@ -154,24 +153,14 @@ class SearchOutcome:
     order: list[int] = dataclass_field(default_factory=list)
 
 
-_results: OrderedDict = OrderedDict()
-_results_lock = threading.Lock()
+_results = SizedLRU(_RESULT_BUDGET)
 
 
 def _scores(parsed: ParsedQuery) -> dict[int, float]:
     """Engine results, cached per index generation and query."""
     search_backend = backend()
     key = (search_backend.generation(), parsed.key)
-    with _results_lock:
-        if key in _results:
-            _results.move_to_end(key)
-            return _results[key]
-    scores = engine.run(search_backend, parsed)
-    with _results_lock:
-        _results[key] = scores
-        if len(_results) > _RESULT_CACHE_SIZE:
-            _results.popitem(last=False)
-    return scores
+    return _results.get_or_compute(key, lambda: engine.run(search_backend, parsed))
 
 
 def _facet_value(name: str, info: Info):

@@ -16,7 +16,6 @@ import os
 import shutil
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -25,12 +24,14 @@ from whoosh import query as wq
 
 from portal.search.analysis import phrase_shingles, shingles
 from portal.search.backend import IndexEntry, SearchBackend
+from portal.search.cache import SizedLRU
 
 INDEX_NAME = "catalogue"
 SCHEMA_VERSION = "2"
 WRITER_TIMEOUT = 30.0
 REFRESH_EVERY = 0.25  # seconds between checks that the searcher is still current
-CACHE_SIZE = 4096
+# Posting sets kept per process, counted in entry ids (about 50 bytes each).
+CACHE_BUDGET = 400_000
 
 
 class TokenBag(fields.KEYWORD):
@@ -65,7 +66,7 @@ class WhooshBackend(SearchBackend):
         self._searcher = None
         self._checked = 0.0
         self._eids: list[int] = []
-        self._cache: OrderedDict = OrderedDict()
+        self._cache = SizedLRU(CACHE_BUDGET)
         self._generation = 0
 
     # ------------------------------------------------------------------ opening
@@ -123,19 +124,13 @@ class WhooshBackend(SearchBackend):
 
     def _docs(self, query) -> frozenset[int]:
         searcher = self._current()
-        with self._lock:
-            key = (self._generation, repr(query))
-            if key in self._cache:
-                self._cache.move_to_end(key)
-                return self._cache[key]
         eids = self._eids
-        # Postings still list deleted (replaced) documents until segments merge: skip them.
-        found = frozenset(eids[docnum] for docnum in searcher.docs_for_query(query)) - {None}
-        with self._lock:
-            self._cache[key] = found
-            if len(self._cache) > CACHE_SIZE:
-                self._cache.popitem(last=False)
-        return found
+
+        def compute() -> frozenset[int]:
+            # Postings still list deleted (replaced) documents until segments merge: skip them.
+            return frozenset(eids[docnum] for docnum in searcher.docs_for_query(query)) - {None}
+
+        return self._cache.get_or_compute((self._generation, repr(query)), compute)
 
     def term(self, field_name: str, token: str) -> frozenset[int]:
         return self._docs(wq.Term(field_name, token))

@@ -12,7 +12,10 @@ Method (results go to docs/benchmarks.md):
    FTS5's remove_diacritics does not fold it), queried with quoted terms joined by AND, and the
    same filters and facet counts done in SQL.
 4. Latency per query class, single client, warm: in-process (the service behind /search, facets
-   included) and over HTTP through gunicorn (1 worker, 1 thread). Each class has 5 queries; a
+   included) and over HTTP through gunicorn (1 worker, 1 thread). Repeated queries hit the
+   per-process caches (posting sets and scored results, keyed by index generation), so the
+   in-process run is also done with the caches off (PORTAL_SEARCH_CACHE_BUDGET=0): what a
+   query nobody has asked before costs. Each class has 5 queries; a
    warm-up pass, then `rounds` rounds of `reps` passes. p50 and p95 over all samples, the p95 of
    each round, and the ratio of our p50 to the FTS5 p50 on the same queries.
 5. Memory: resident set size of the gunicorn worker after the HTTP run.
@@ -399,12 +402,16 @@ def main() -> None:
                     )
                 print(f"[{size}] {name} in-process …", flush=True)
                 in_process = measure_in_process(env, classes, args.rounds, args.reps)
+                uncached = measure_in_process(
+                    {**env, "PORTAL_SEARCH_CACHE_BUDGET": "0"}, classes, args.rounds, args.reps
+                )
                 print(f"[{size}] {name} HTTP …", flush=True)
                 http_results, memory = measure_http(env, classes, args.rounds, args.reps)
                 entry[name] = {
                     "build": built,
                     "in_process": in_process,
                     "http": http_results,
+                    "in_process_uncached": uncached,
                     "worker_rss_mb": memory,
                 }
                 (out / f"search-{size}.json").write_text(json.dumps(entry, indent=2))

@@ -43,6 +43,8 @@ class Config:
     SEARCH_BACKEND: str | None = None
     SEARCH_INDEX_DIR: str | None = None
     SEARCH_SYNC = "thread"
+    # Entry ids kept in cached posting sets per process (half as much again for results).
+    SEARCH_CACHE_BUDGET = 400_000
 
 
 class DevelopmentConfig(Config):

@@ -15,19 +15,16 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.regulations.models import LegalBasis, LegalDocument, Regulation, RegulationEvent
+from portal.regulations.queries import public_document_clause
 from portal.search.backend import make_eid
 
 
 @dataclass(frozen=True, slots=True)
 class Info:
-    entity: str
     public: bool
-    kind: str | None
-    ministry_id: int | None
-    field_id: int | None
-    status: str | None
-    doc_type: str | None
     date: date | None
+    # (entity, kind, ministry_id, field_id, status, doc_type): the facet values.
+    facets: tuple
 
 
 _lock = threading.Lock()
@@ -35,15 +32,17 @@ _cached: tuple[tuple, dict[int, Info]] | None = None
 
 
 def _version() -> tuple:
-    regulations = db.session.execute(
-        select(func.count(Regulation.id), func.max(Regulation.updated_at))
-    ).one()
-    documents = db.session.execute(
-        select(func.count(LegalDocument.id), func.max(LegalDocument.updated_at))
-    ).one()
-    events = db.session.scalar(select(func.max(RegulationEvent.id)))
-    bases = db.session.execute(select(func.count(LegalBasis.id), func.max(LegalBasis.id))).one()
-    return (*regulations, *documents, events, *bases)
+    """Changes whenever anything in the snapshot can have changed (one round trip)."""
+    parts = [
+        select(func.count(Regulation.id)),
+        select(func.max(Regulation.updated_at)),
+        select(func.count(LegalDocument.id)),
+        select(func.max(LegalDocument.updated_at)),
+        select(func.max(RegulationEvent.id)),
+        select(func.count(LegalBasis.id)),
+        select(func.max(LegalBasis.id)),
+    ]
+    return tuple(db.session.execute(select(*(p.scalar_subquery() for p in parts))).one())
 
 
 def snapshot() -> dict[int, Info]:
@@ -72,7 +71,7 @@ def snapshot() -> dict[int, Info]:
     )
     for reg_id, published, kind, ministry_id, field_id, status, day in rows:
         entries[make_eid("regulation", reg_id)] = Info(
-            "regulation", bool(published), kind, ministry_id, field_id, status, None, day
+            bool(published), day, ("regulation", kind, ministry_id, field_id, status, None)
         )
     rows = db.session.execute(
         select(
@@ -80,11 +79,12 @@ def snapshot() -> dict[int, Info]:
             LegalDocument.doc_type,
             LegalDocument.issuer_id,
             func.coalesce(LegalDocument.issued_date, LegalDocument.effective_date),
+            public_document_clause().label("public"),
         )
     )
-    for doc_id, doc_type, issuer_id, day in rows:
+    for doc_id, doc_type, issuer_id, day, public in rows:
         entries[make_eid("document", doc_id)] = Info(
-            "document", True, None, issuer_id, None, None, doc_type, day
+            bool(public), day, ("document", None, issuer_id, None, None, doc_type)
         )
     with _lock:
         _cached = (version, entries)

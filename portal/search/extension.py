@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from portal.search import sync
+from portal.search import service, sync
 
 
 def backend_name(app) -> str:
@@ -18,15 +18,18 @@ def backend_name(app) -> str:
 
 def init_search(app) -> None:
     name = backend_name(app)
+    budget = int(app.config.get("SEARCH_CACHE_BUDGET", 400_000))
+    service.set_cache_budget(budget // 2)
     if name == "postgres":
         from portal.search.postgres_backend import PostgresBackend
 
-        backend = PostgresBackend()
+        backend = PostgresBackend(cache_budget=budget)
     elif name == "whoosh":
         from portal.search.whoosh_backend import WhooshBackend
 
         backend = WhooshBackend(
-            app.config.get("SEARCH_INDEX_DIR") or Path(app.instance_path) / "search-index"
+            app.config.get("SEARCH_INDEX_DIR") or Path(app.instance_path) / "search-index",
+            cache_budget=budget,
         )
     else:
         raise RuntimeError(f"Unknown SEARCH_BACKEND {name!r}: use whoosh or postgres.")

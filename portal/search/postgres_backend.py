@@ -43,9 +43,9 @@ def _bag(tokens: Iterable[str]) -> str:
 class PostgresBackend(SearchBackend):
     name = "postgres"
 
-    def __init__(self):
+    def __init__(self, cache_budget: int = CACHE_BUDGET):
         self._lock = threading.Lock()
-        self._cache = SizedLRU(CACHE_BUDGET)
+        self._cache = SizedLRU(cache_budget)
         self._generation = None
 
     # ------------------------------------------------------------------ reading

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import difflib
+import heapq
+from collections import Counter
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from datetime import date
@@ -20,11 +22,12 @@ from portal.search import engine
 from portal.search.analysis import fold_syllable
 from portal.search.backend import SearchBackend, split_eid
 from portal.search.cache import SizedLRU
-from portal.search.catalogue import Info, snapshot
+from portal.search.catalogue import snapshot
 from portal.search.highlight import highlight, snippet
 from portal.search.query import ParsedQuery, Term, parse
 from portal.text import clean_text
 
+# In the order of Info.facets.
 FACETS = ("type", "kind", "ministry", "field", "status", "doctype")
 SORTS = ("relevance", "date")
 _RESULT_BUDGET = 200_000  # scored entries kept across cached result sets
@@ -51,20 +54,21 @@ class SearchFilters:
             self.type or self.kinds or self.ministry or self.field or self.status or self.doctype
         )
 
-    def rejects(self, info: Info) -> set[str]:
-        """The facets whose selected value this entry does not have."""
+    def rejects(self, facets: tuple) -> set[str]:
+        """The facets whose selected value an entry (its Info.facets tuple) does not have."""
+        entity, kind, ministry_id, field_id, status, doc_type = facets
         failed = set()
-        if self.type and info.entity != self.type:
+        if self.type and entity != self.type:
             failed.add("type")
-        if self.kinds and info.kind not in self.kinds:
+        if self.kinds and kind not in self.kinds:
             failed.add("kind")
-        if self.ministry and info.ministry_id != self.ministry.id:
+        if self.ministry and ministry_id != self.ministry.id:
             failed.add("ministry")
-        if self.field and info.field_id != self.field.id:
+        if self.field and field_id != self.field.id:
             failed.add("field")
-        if self.status and info.status != self.status:
+        if self.status and status != self.status:
             failed.add("status")
-        if self.doctype and info.doc_type != self.doctype:
+        if self.doctype and doc_type != self.doctype:
             failed.add("doctype")
         return failed
 
@@ -150,10 +154,15 @@ class SearchOutcome:
     hits: list[Hit] = dataclass_field(default_factory=list)
     facets: dict[str, list[tuple[str, str, int]]] = dataclass_field(default_factory=dict)
     suggestions: list[str] = dataclass_field(default_factory=list)
-    order: list[int] = dataclass_field(default_factory=list)
 
 
 _results = SizedLRU(_RESULT_BUDGET)
+
+
+def set_cache_budget(budget: int) -> None:
+    """How many scored entries cached results may hold in all (0: no result cache)."""
+    _results.budget = budget
+    _results.clear()
 
 
 def _scores(parsed: ParsedQuery) -> dict[int, float]:
@@ -161,17 +170,6 @@ def _scores(parsed: ParsedQuery) -> dict[int, float]:
     search_backend = backend()
     key = (search_backend.generation(), parsed.key)
     return _results.get_or_compute(key, lambda: engine.run(search_backend, parsed))
-
-
-def _facet_value(name: str, info: Info):
-    return {
-        "type": info.entity,
-        "kind": info.kind,
-        "ministry": info.ministry_id,
-        "field": info.field_id,
-        "status": info.status,
-        "doctype": info.doc_type,
-    }[name]
 
 
 def run_search(args, page: int, per_page: int) -> SearchOutcome:
@@ -183,30 +181,33 @@ def run_search(args, page: int, per_page: int) -> SearchOutcome:
         return outcome
     scores = _scores(parsed)
     entries = snapshot()
+    visible = [
+        (eid, score, info)
+        for eid, score in scores.items()
+        if (info := entries.get(eid)) is not None and info.public
+    ]
+    outcome.matched = len(visible)
+    # Entries that share every facet value are counted together: a few thousand distinct
+    # combinations stand for tens of thousands of matches.
+    combinations = Counter(info.facets for _eid, _score, info in visible)
     counts: dict[str, dict] = {name: {} for name in FACETS}
-    selected: list[tuple[int, float, Info]] = []
-    for eid, score in scores.items():
-        info = entries.get(eid)
-        if info is None or not info.public:
-            continue
-        outcome.matched += 1
-        failed = filters.rejects(info)
-        if not failed:
-            selected.append((eid, score, info))
-        for name in FACETS:
-            if not failed or failed == {name}:
-                value = _facet_value(name, info)
-                if value is not None:
-                    counts[name][value] = counts[name].get(value, 0) + 1
+    passes: dict[tuple, bool] = {}
+    for values, number in combinations.items():
+        failed = filters.rejects(values)
+        passes[values] = not failed
+        for index, name in enumerate(FACETS):
+            if (not failed or failed == {name}) and values[index] is not None:
+                counts[name][values[index]] = counts[name].get(values[index], 0) + number
+    selected = [item for item in visible if passes[item[2].facets]]
     outcome.total = len(selected)
-    if filters.sort == "date":
-        selected.sort(key=lambda item: (-(item[2].date or date.min).toordinal(), -item[1], item[0]))
-    else:
-        selected.sort(key=lambda item: (-item[1], -(item[2].date or date.min).toordinal(), item[0]))
-    outcome.order = [eid for eid, _score, _info in selected]
     outcome.facets = _facet_rows(counts)
     first = (page - 1) * per_page
-    outcome.hits = _hits(outcome.order[first : first + per_page], parsed)
+    if filters.sort == "date":
+        key = lambda item: ((item[2].date or date.min).toordinal(), item[1], -item[0])  # noqa: E731
+    else:
+        key = lambda item: (item[1], (item[2].date or date.min).toordinal(), -item[0])  # noqa: E731
+    ranked = heapq.nlargest(first + per_page, selected, key=key)
+    outcome.hits = _hits([eid for eid, _score, _info in ranked[first:]], parsed)
     if outcome.total == 0:
         outcome.suggestions = suggestions(parsed)
     return outcome

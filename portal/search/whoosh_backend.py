@@ -59,14 +59,14 @@ def make_schema() -> fields.Schema:
 class WhooshBackend(SearchBackend):
     name = "whoosh"
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, cache_budget: int = CACHE_BUDGET):
         self.path = Path(path)
         self._lock = threading.RLock()
         self._ix = None
         self._searcher = None
         self._checked = 0.0
         self._eids: list[int] = []
-        self._cache = SizedLRU(CACHE_BUDGET)
+        self._cache = SizedLRU(cache_budget)
         self._generation = 0
 
     # ------------------------------------------------------------------ opening

@@ -302,6 +302,8 @@ def test_what_only_an_unpublished_regulation_mentions_stays_private(client, make
     assert client.get("/documents/99-2026-tt-byt").status_code == 404
     page = client.get("/regulations?document=99/2026/TT-BYT").get_data(as_text=True)
     assert "HIDDEN-1" not in page
+    search = client.get("/search?q=99/2026/TT-BYT").get_data(as_text=True)
+    assert "/documents/99-2026-tt-byt" not in search
 
 
 def test_document_list_counts_each_regulation_once(client, make_regulations):

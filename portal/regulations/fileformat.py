@@ -31,7 +31,8 @@ COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 
 # A cell that starts with one of these is a formula to Excel and LibreOffice (CSV injection).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-MAX_FILE_BYTES = 50 * 1024 * 1024
+# The web upload limit (MAX_CONTENT_LENGTH) is lower; this bounds command-line imports.
+MAX_FILE_BYTES = 256 * 1024 * 1024
 MAX_ROWS = 200_000
 
 

@@ -7,7 +7,13 @@ import os
 
 from flask import Flask
 
-from portal.config import CONFIGS, PROJECT_ROOT, database_uri, load_secret_key
+from portal.config import (
+    CONFIGS,
+    PROJECT_ROOT,
+    database_uri,
+    load_secret_key,
+    load_trusted_hosts,
+)
 
 
 def create_app(config_name: str | None = None, **overrides) -> Flask:
@@ -23,6 +29,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.config.update(overrides)
     load_secret_key(app, config_name)
     app.config["SQLALCHEMY_DATABASE_URI"] = database_uri(app, config_name)
+    load_trusted_hosts(app, config_name)
 
     register_logging(app)
     register_extensions(app)
@@ -43,28 +50,38 @@ def register_logging(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     from portal import models  # noqa: F401  (every model must be imported before migrations)
+    from portal.accounts import init_accounts
     from portal.extensions import csrf, db, init_read_only_requests, migrate
     from portal.i18n import init_babel
     from portal.search.extension import init_search
+    from portal.security import init_security
 
     db.init_app(app)
     init_read_only_requests(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
     init_babel(app)
+    init_accounts(app)
+    init_security(app)
     init_search(app)
 
 
 def register_blueprints(app: Flask) -> None:
+    from portal.accounts.views import bp as accounts_bp
+    from portal.admin.views import bp as admin_bp
     from portal.main.views import bp as main_bp
     from portal.ministries.views import bp as ministries_bp
     from portal.regulations.views import bp as regulations_bp
     from portal.search.views import bp as search_bp
+    from portal.workspace.views import bp as workspace_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(regulations_bp)
     app.register_blueprint(ministries_bp)
     app.register_blueprint(search_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(workspace_bp)
+    app.register_blueprint(admin_bp)
 
 
 def register_template_helpers(app: Flask) -> None:

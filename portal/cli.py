@@ -84,15 +84,23 @@ def load_command(reference_only: bool) -> None:
         changed = load_reference()
         click.echo(f"Ministries: {changed} added or updated.")
         return
+    from portal.accounts.sample import SAMPLE_ACCOUNTS, load_sample_accounts
+
     result = load_sample()
+    accounts_created, password = load_sample_accounts()
+    if accounts_created:
+        click.echo(f"Sample accounts: {accounts_created} created.")
     if result.changed:
         click.echo(
             f"Sample data: {result.regulations_created} regulations, {result.documents_changed} "
             f"documents, {result.relations_added} relations, {result.events_added} history "
             f"events, {result.fields_changed} fields, {result.ministries_changed} ministries."
         )
-    else:
+    elif not accounts_created:
         click.echo("Sample data already loaded; nothing changed.")
+    click.echo(f"Sample accounts for local use only (password {password}):")
+    for email, role, ministry, *_rest in SAMPLE_ACCOUNTS:
+        click.echo(f"  {email:36} {role.value}{' ' + ministry if ministry else ''}")
 
 
 @demo_cli.command("generate")
@@ -124,8 +132,11 @@ def generate_command(count: int, seed: int, output: Path | None) -> None:
 
 
 def register(app) -> None:
+    from portal.accounts.cli import mail_cli, users_cli
     from portal.search.cli import search_cli
 
     app.cli.add_command(regulations_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(search_cli)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(mail_cli)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -32,6 +33,26 @@ class Config:
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    # Werkzeug's scrypt (n=2**15, r=8, p=1): no length limit, unlike bcrypt's 72 bytes.
+    PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 (a hashing method, not a password)
+    # Rate limits of sign-in, registration and e-mailed links: portal.accounts.throttle.RULES;
+    # AUTH_LIMITS = {"sign_in_account": 5, ...} overrides a limit.
+    AUTH_LIMITS: dict = {}
+    # Mail: MAIL_BACKEND log|smtp (default: smtp when MAIL_SERVER is set, else log).
+    MAIL_BACKEND: str | None = None
+    MAIL_SERVER: str | None = None
+    MAIL_PORT = 587
+    MAIL_USE_TLS = True
+    MAIL_USE_SSL = False
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_DEFAULT_SENDER = "no-reply@localhost"
+    MAIL_SENDER_NAME = "Cổng tham vấn và tra cứu quy định kinh doanh"
+    # Hops of reverse proxies whose X-Forwarded-* headers are trusted (0: none).
+    PROXY_FIX_HOPS = 0
     PER_PAGE_CHOICES = (10, 20, 50, 100)
     PER_PAGE_DEFAULT = 20
     # The largest page number a list accepts; anything above is a clear 404, never an overflow.
@@ -61,6 +82,9 @@ class TestingConfig(Config):
     SECRET_KEY = "test-secret-key-that-is-long-enough-0123456789"  # noqa: S105 (tests only)
     WTF_CSRF_ENABLED = False
     SEARCH_SYNC = "inline"
+    MAIL_BACKEND = "log"
+    # Still scrypt, with a lower work factor so that the suite does not spend minutes hashing.
+    PASSWORD_HASH_METHOD = "scrypt:1024:8:1"  # noqa: S105
 
 
 class ProductionConfig(Config):
@@ -68,6 +92,10 @@ class ProductionConfig(Config):
 
     ENV_NAME = "production"
     SESSION_COOKIE_SECURE = True
+    # `__Host-`: the browser only accepts it over HTTPS, for this host, on every path.
+    SESSION_COOKIE_NAME = "__Host-session"
+    REMEMBER_COOKIE_SECURE = True
+    REMEMBER_COOKIE_NAME = "__Host-remember"
     PREFERRED_URL_SCHEME = "https"
     SEARCH_SYNC = "worker"  # run `flask search worker` beside gunicorn
 
@@ -99,6 +127,20 @@ def load_secret_key(app, config_name: str) -> None:
         key_file.write_text(secrets.token_urlsafe(48))
         key_file.chmod(0o600)
     app.config["SECRET_KEY"] = key_file.read_text().strip()
+
+
+def load_trusted_hosts(app, config_name: str) -> None:
+    """TRUSTED_HOSTS (PORTAL_TRUSTED_HOSTS="portal.gov.vn,www.portal.gov.vn"): any other
+    Host header gets 400. Production refuses to start without it."""
+    hosts = app.config.get("TRUSTED_HOSTS")
+    if isinstance(hosts, str):
+        hosts = [host.strip() for host in hosts.split(",") if host.strip()]
+        app.config["TRUSTED_HOSTS"] = hosts or None
+    if config_name == "production" and not app.config.get("TRUSTED_HOSTS"):
+        raise RuntimeError(
+            "Production needs PORTAL_TRUSTED_HOSTS, the host names the portal answers to "
+            "(comma-separated)."
+        )
 
 
 def database_uri(app, config_name: str) -> str:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 import uuid
 
-from flask import g, render_template, request
+from flask import Response, g, render_template, request
+from flask.globals import request_ctx
 from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 logger = logging.getLogger(__name__)
@@ -37,6 +39,11 @@ def request_id() -> str:
 
 
 def _page(status: int, title: str, message: str):
+    if request_ctx.url_adapter is None:
+        # The request never reached the router (an untrusted Host header): no URL can be
+        # built for this host, so answer in plain text.
+        body = f"{title}\n\n{message}\n\n{_('Reference: %(id)s', id=request_id())}\n"
+        return Response(body, status=status, mimetype="text/plain")
     return (
         render_template(
             "errors/error.html",
@@ -54,6 +61,17 @@ def register_error_handlers(app) -> None:
     def _domain_not_found(_error):
         return _page(404, _("Page not found"), _("We could not find what you asked for."))
 
+    @app.errorhandler(CSRFError)
+    def _csrf_error(_error):
+        return _page(
+            400,
+            _("The form has expired"),
+            _(
+                "For your security, forms work only for the page they were sent from. Go back, "
+                "reload the page and send it again; nothing was saved."
+            ),
+        )
+
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):
         messages = {
@@ -62,6 +80,7 @@ def register_error_handlers(app) -> None:
             404: (_("Page not found"), _("We could not find what you asked for.")),
             405: (_("Method not allowed"), _("This address does not accept that kind of request.")),
             413: (_("Too large"), _("What you sent is larger than the portal accepts.")),
+            429: (_("Too many requests"), _("Please wait a moment and try again.")),
         }
         title, message = messages.get(
             error.code or 500, (_("Something went wrong"), _("Please try again later."))

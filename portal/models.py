@@ -1,7 +1,10 @@
 """Imports every model so that metadata (and Alembic) sees all tables."""
 
+from portal.accounts.models import User  # noqa: F401
+from portal.audit.models import AuditEvent  # noqa: F401
 from portal.core.changes import ChangeOutbox  # noqa: F401
 from portal.core.models import Setting  # noqa: F401
+from portal.mail.models import MailMessage  # noqa: F401
 from portal.ministries.models import Ministry  # noqa: F401
 from portal.regulations.models import (  # noqa: F401
     DocumentRelation,

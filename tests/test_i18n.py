@@ -133,6 +133,8 @@ def test_every_message_in_the_code_is_in_the_catalogs(tmp_path):
             "-k",
             "ngettext:1,2",
             "-k",
+            "lazy_ngettext:1,2",
+            "-k",
             "_lp:1c,2",
             "-k",
             "lazy_pgettext:1c,2",

@@ -19,6 +19,7 @@ class SettingSpec:
     parse: type
     label: object
     source: object
+    bounds: tuple = (0, 10**12)
 
 
 # The hourly labour cost prices the time a business spends on a regulation in the standard
@@ -34,6 +35,7 @@ HOURLY_LABOUR_COST = SettingSpec(
         "Office (about 7,700,000 VND) divided by 176 working hours a month (22 days of 8 hours). "
         "An administrator can change it; every compliance cost is recomputed from it."
     ),
+    bounds=(Decimal("1000"), Decimal("10000000")),
 )
 
 SPECS = {spec.key: spec for spec in (HOURLY_LABOUR_COST,)}

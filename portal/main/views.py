@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, current_app, redirect, render_template, request
 from sqlalchemy import func, select
 
@@ -14,23 +12,11 @@ from portal.reform.cost import hourly_rate
 from portal.reform.space import institutional_space
 from portal.regulations import queries
 from portal.regulations.models import Regulation
+from portal.security import safe_local_path
 
 bp = Blueprint("main", __name__)
 
 ONE_YEAR = 365 * 24 * 3600
-
-
-def safe_local_path(target: str | None) -> str:
-    """Accept only a path on this site (`/…`, never `//host` or `/\\host`); else `/`."""
-    target = (target or "").strip()
-    if not target.startswith("/") or target.startswith(("//", "/\\")):
-        return "/"
-    if any(ord(ch) < 32 for ch in target) or "\\" in target:
-        return "/"
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc:
-        return "/"
-    return target
 
 
 @bp.get("/")
@@ -85,6 +71,11 @@ def set_language(code: str):
 @bp.get("/guide")
 def guide():
     return render_template("main/guide.html", rate=hourly_rate())
+
+
+@bp.get("/privacy")
+def privacy():
+    return render_template("main/privacy.html")
 
 
 @bp.get("/about-data")

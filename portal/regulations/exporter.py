@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from portal.extensions import db
 from portal.regulations.citations import format_basis
-from portal.regulations.fileformat import COLUMNS, csv_chunks, write_csv, write_xlsx
+from portal.regulations.fileformat import COLUMNS, write_csv, write_xlsx
 from portal.regulations.models import LegalBasis, Regulation
 
 
@@ -30,11 +30,6 @@ def regulation_row(regulation: Regulation) -> list:
         regulation.frequency,
         regulation.subjects,
     ]
-
-
-def export_csv_chunks(regulations: Iterable[Regulation]):
-    """The CSV download as a stream of byte chunks."""
-    return csv_chunks(COLUMNS, (regulation_row(regulation) for regulation in regulations))
 
 
 def export_table(regulations: Iterable[Regulation], stream, fmt: str) -> None:

@@ -467,13 +467,18 @@ def import_regulations(
     insert_only: bool = False,
     source: str = "import",
     commit: bool = True,
+    ministry: Ministry | None = None,
+    actor_id: int | None = None,
 ) -> ImportResult:
     """Validate the whole file, then create or update every row in one transaction.
 
     Raises ImportFailed (nothing written) if any row is invalid. With `insert_only`, rows whose
-    code already exists are left as they are (used by the sample-data loader).
+    code already exists are left as they are (used by the sample-data loader). With `ministry`,
+    every row must belong to it, and so must every existing regulation a row would update.
     """
     rows, errors = parse_file(data, filename)
+    if ministry is not None and not errors:
+        errors = _foreign_rows(rows, ministry)
     if errors:
         raise ImportFailed(errors)
     result = ImportResult(rows=len(rows))
@@ -501,13 +506,13 @@ def import_regulations(
             new_rows.append(row)
         elif insert_only:
             result.skipped += 1
-        elif _update(regulation, row, fields, documents, today, source):
+        elif _update(regulation, row, fields, documents, today, source, actor_id=actor_id):
             result.updated += 1
         else:
             result.unchanged += 1
 
     if new_rows:
-        _insert(new_rows, fields, documents, today, source)
+        _insert(new_rows, fields, documents, today, source, actor_id=actor_id)
         result.created = len(new_rows)
         result.created_codes = [row.code for row in new_rows]
     result.documents_created = documents.created
@@ -526,6 +531,58 @@ def import_regulations(
     return result
 
 
+def _foreign_rows(rows: list[ParsedRow], ministry: Ministry) -> list[RowError]:
+    """Rows of another ministry, or updating another ministry's regulation, are refused."""
+    errors = []
+    owners = (
+        dict(
+            db.session.execute(
+                select(func.lower(Regulation.code), Regulation.ministry_id).where(
+                    func.lower(Regulation.code).in_([row.code.lower() for row in rows])
+                )
+            ).all()
+        )
+        if len(rows) <= 5000
+        else None
+    )
+    for row in rows:
+        if row.ministry_id != ministry.id:
+            errors.append(
+                RowError(
+                    row.line,
+                    "ministry",
+                    _(
+                        "this row belongs to another ministry; you can import only the "
+                        "regulations of %(ministry)s (code %(code)s).",
+                        ministry=ministry.name,
+                        code=ministry.code,
+                    ),
+                )
+            )
+            continue
+        owner = (
+            owners.get(row.code.lower())
+            if owners is not None
+            else db.session.scalar(
+                select(Regulation.ministry_id).where(
+                    func.lower(Regulation.code) == row.code.lower()
+                )
+            )
+        )
+        if owner is not None and owner != ministry.id:
+            errors.append(
+                RowError(
+                    row.line,
+                    "code",
+                    _(
+                        "the code %(code)s is already used by another ministry's regulation.",
+                        code=row.code,
+                    ),
+                )
+            )
+    return errors
+
+
 def refresh_statistics() -> None:
     """Let SQLite's planner learn the new data (PostgreSQL's autovacuum does this itself)."""
     if db.engine.dialect.name == "sqlite":
@@ -533,7 +590,9 @@ def refresh_statistics() -> None:
             connection.exec_driver_sql("ANALYZE")
 
 
-def _insert(rows: list[ParsedRow], fields, documents, today: date, source: str) -> None:
+def _insert(
+    rows: list[ParsedRow], fields, documents, today: date, source: str, actor_id: int | None = None
+) -> dict[str, int]:
     """Bulk-insert new regulations with their legal bases and a `created` event each."""
     documents.ensure(item.number for row in rows for item in row.bases)
     values = []
@@ -576,6 +635,7 @@ def _insert(rows: list[ParsedRow], fields, documents, today: date, source: str) 
                 "note": "",
                 "changed_fields": "",
                 "source": source,
+                "actor_id": actor_id,
                 **snapshot(row_values),
             }
         )
@@ -584,10 +644,21 @@ def _insert(rows: list[ParsedRow], fields, documents, today: date, source: str) 
     for table, rows_to_insert in ((LegalBasis, bases), (RegulationEvent, events)):
         for start in range(0, len(rows_to_insert), 2000):
             db.session.execute(insert(table), rows_to_insert[start : start + 2000])
+    return ids
 
 
-def _update(regulation: Regulation, row: ParsedRow, fields, documents, today, source) -> bool:
-    """Apply a row to an existing regulation; True if anything changed."""
+def _update(
+    regulation: Regulation,
+    row: ParsedRow,
+    fields,
+    documents,
+    today,
+    source,
+    *,
+    actor_id: int | None = None,
+) -> RegulationEvent | None:
+    """Apply a row to an existing regulation; the history event it recorded, if anything
+    changed."""
     after = _values(row, fields.id_for(row.field_name))
     if not row.costs_given:
         for name in COST_FIELDS:
@@ -612,22 +683,22 @@ def _update(regulation: Regulation, row: ParsedRow, fields, documents, today, so
                 )
             )
     if not changed:
-        return False
+        return None
     for name, value in after.items():
         setattr(regulation, name, value)
     regulation.updated_at = utcnow()  # also when only the legal basis changed
     kind = _event_kind_for_update(
         [c for c in changed if c != "legal_basis"] or changed, before, after
     )
-    db.session.add(
-        RegulationEvent(
-            regulation_id=regulation.id,
-            kind=kind,
-            event_date=today,
-            note="",
-            changed_fields=",".join(changed),
-            source=source,
-            **snapshot(after),
-        )
+    event = RegulationEvent(
+        regulation_id=regulation.id,
+        kind=kind,
+        event_date=today,
+        note="",
+        changed_fields=",".join(changed),
+        source=source,
+        actor_id=actor_id,
+        **snapshot(after),
     )
-    return True
+    db.session.add(event)
+    return event

@@ -225,6 +225,10 @@ class RegulationEvent(db.Model):
     changed_fields: Mapped[str] = mapped_column(String(300), nullable=False, default="")
     source: Mapped[str] = mapped_column(String(16), nullable=False, default="import")
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    # Who recorded it (ministry staff or an administrator); None for files and sample data.
+    actor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), index=True
+    )
     # Snapshot after the event: lets the institutional space be computed for any past year.
     status: Mapped[str] = mapped_column(String(16), nullable=False)
     time_hours: Mapped[float | None] = mapped_column(Double)
@@ -234,6 +238,7 @@ class RegulationEvent(db.Model):
 
     regulation: Mapped[Regulation] = relationship(back_populates="events")
     document: Mapped[LegalDocument | None] = relationship()
+    actor = relationship("User")
 
     @property
     def kind_term(self):

@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, or_, select, true
 from sqlalchemy.orm import joinedload, selectinload
 
+from portal.accounts.permissions import is_admin
 from portal.extensions import db
 from portal.ministries.models import Ministry
 from portal.reform.cost import annual_cost_sql
@@ -40,6 +41,22 @@ def public_clause():
     return Regulation.published.is_(True)
 
 
+def visible_clause(viewer=None):
+    """What `viewer` may see: published regulations for everyone; unpublished ones too for the
+    staff of the owning ministry and for administrators."""
+    if viewer is None:
+        return public_clause()
+    if is_admin(viewer):
+        return true()
+    if getattr(viewer, "is_staff", False):
+        return or_(public_clause(), Regulation.ministry_id == viewer.ministry_id)
+    return public_clause()
+
+
+def sees_unpublished(viewer) -> bool:
+    return is_admin(viewer) or bool(getattr(viewer, "is_staff", False))
+
+
 def public_document_clause():
     """A legal document is public if it was entered with its title or a published regulation
     cites it; one known only from an unpublished regulation's legal basis is not."""
@@ -64,12 +81,23 @@ class RegulationFilters:
     field: Field | None = None
     status: str | None = None
     document: LegalDocument | None = None
+    # None: every regulation the viewer may see; True/False: only published/unpublished ones
+    # (the choice is offered to staff and administrators, who may see unpublished ones).
+    published: bool | None = None
     sort: str = "code"
     notices: list[str] = dataclass_field(default_factory=list)
+    viewer: object = None
 
     @property
     def active(self) -> bool:
-        return bool(self.kinds or self.ministry or self.field or self.status or self.document)
+        return bool(
+            self.kinds
+            or self.ministry
+            or self.field
+            or self.status
+            or self.document
+            or self.published is not None
+        )
 
     def args(self, **overrides) -> dict:
         """URL arguments for these filters (used by links and exports)."""
@@ -79,6 +107,7 @@ class RegulationFilters:
             "field": self.field.slug if self.field else None,
             "status": self.status,
             "document": self.document.number if self.document else None,
+            "published": None if self.published is None else ("1" if self.published else "0"),
             "sort": self.sort if self.sort != "code" else None,
         }
         values.update(overrides)
@@ -89,9 +118,9 @@ def _arg(args, name: str) -> str:
     return clean_text(args.get(name, ""), max_length=MAX_FILTER_LENGTH)
 
 
-def parse_filters(args) -> RegulationFilters:
+def parse_filters(args, viewer=None) -> RegulationFilters:
     """Read filters from request arguments; unknown values are dropped with a notice."""
-    filters = RegulationFilters()
+    filters = RegulationFilters(viewer=viewer)
     for raw in args.getlist("kind")[:10]:
         value = clean_text(raw, max_length=MAX_FILTER_LENGTH)
         kind = vocab.parse_kind(value) if value else None
@@ -138,13 +167,21 @@ def parse_filters(args) -> RegulationFilters:
                     value=value,
                 )
             )
-    if (value := _arg(args, "published")) and value not in ("1", "yes", "có"):
-        filters.notices.append(
-            _(
-                "Unpublished regulations are not shown to the public; "
-                "the list shows published regulations only."
+    if value := _arg(args, "published"):
+        flag = vocab.parse_flag(value)
+        if flag is None:
+            filters.notices.append(
+                _("“%(value)s” is not a publication filter; it was ignored.", value=value)
             )
-        )
+        elif flag or sees_unpublished(viewer):
+            filters.published = flag
+        else:
+            filters.notices.append(
+                _(
+                    "Unpublished regulations are not shown to the public; "
+                    "the list shows published regulations only."
+                )
+            )
     sort = _arg(args, "sort")
     if sort in SORTS:
         filters.sort = sort
@@ -156,7 +193,9 @@ def parse_filters(args) -> RegulationFilters:
 
 
 def _apply(statement: Select, filters: RegulationFilters, skip: str | None = None) -> Select:
-    statement = statement.where(public_clause())
+    statement = statement.where(visible_clause(filters.viewer))
+    if filters.published is not None:
+        statement = statement.where(Regulation.published.is_(filters.published))
     if filters.kinds and skip != "kind":
         statement = statement.where(Regulation.kind.in_(filters.kinds))
     if filters.ministry and skip != "ministry":
@@ -206,12 +245,12 @@ def export_rows(filters: RegulationFilters):
     yield from db.session.scalars(statement)
 
 
-def get_public_regulation(code: str) -> Regulation | None:
-    """A published regulation by code (exact, then ignoring case)."""
+def get_public_regulation(code: str, viewer=None) -> Regulation | None:
+    """A regulation `viewer` may see, by code (exact, then ignoring case)."""
     code = clean_text(code, max_length=80)
     statement = (
         select(Regulation)
-        .where(public_clause())
+        .where(visible_clause(viewer))
         .options(
             joinedload(Regulation.ministry),
             joinedload(Regulation.field),
@@ -232,7 +271,7 @@ def regulation_history(regulation: Regulation):
         db.session.scalars(
             select(RegulationEvent)
             .where(RegulationEvent.regulation_id == regulation.id)
-            .options(joinedload(RegulationEvent.document))
+            .options(joinedload(RegulationEvent.document), joinedload(RegulationEvent.actor))
             .order_by(RegulationEvent.event_date, RegulationEvent.id)
         )
     )

@@ -175,6 +175,7 @@ def record_event(
     note: str = "",
     changes: dict | None = None,
     source: str = "import",
+    actor_id: int | None = None,
 ) -> RegulationEvent:
     """Apply `changes` to a regulation and record the event with the resulting state.
 
@@ -207,6 +208,7 @@ def record_event(
         note=clean_text(note, multiline=True),
         changed_fields=",".join(changes),
         source=source,
+        actor_id=actor_id,
         **state,
     )
     db.session.add(event)

@@ -2,31 +2,28 @@
 
 from __future__ import annotations
 
-import io
-from datetime import datetime
-
 from flask import (
     Blueprint,
-    Response,
     abort,
     redirect,
     render_template,
     request,
-    send_file,
-    stream_with_context,
     url_for,
 )
+from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from portal.accounts.forms import EmptyForm
+from portal.downloads import table_response
 from portal.extensions import db
 from portal.ministries.models import Ministry
 from portal.pagination import page_arg, paginate, per_page_arg
 from portal.reform.cost import annual_cost, hourly_rate, unit_cost
 from portal.regulations import queries, vocab
-from portal.regulations.exporter import export_csv_chunks, export_table
+from portal.regulations.exporter import regulation_row
+from portal.regulations.fileformat import COLUMNS
 from portal.regulations.models import Field, LegalBasis, LegalDocument, Regulation
-from portal.regulations.services import LOCAL_TZ
 from portal.text import clean_text
 
 bp = Blueprint("regulations", __name__)
@@ -43,7 +40,7 @@ def _filter_choices():
 
 @bp.get("/regulations")
 def index():
-    filters = queries.parse_filters(request.args)
+    filters = queries.parse_filters(request.args, current_user)
     statement, count = queries.regulation_list(filters)
     page = paginate(statement, count, page_arg(), per_page_arg())
     ministries, fields = _filter_choices()
@@ -57,38 +54,20 @@ def index():
         fields=fields,
         rate=hourly_rate(),
         annual_cost=annual_cost,
+        sees_unpublished=queries.sees_unpublished(current_user),
     )
 
 
 @bp.get("/regulations/export.<fmt>")
 def export(fmt: str):
-    if fmt not in ("csv", "xlsx"):
-        abort(404)
-    filters = queries.parse_filters(request.args)
-    stamp = datetime.now(LOCAL_TZ).strftime("%Y%m%d-%H%M")
-    filename = f"quy-dinh-kinh-doanh-{stamp}.{fmt}"
-    if fmt == "csv":
-        # Streamed: the download starts at once, whatever the size of the list.
-        chunks = stream_with_context(export_csv_chunks(queries.export_rows(filters)))
-        response = Response(chunks, mimetype="text/csv")
-        response.headers["Content-Disposition"] = f"attachment; filename={filename}"
-        response.headers["Cache-Control"] = "no-store"
-        return response
-    stream = io.BytesIO()
-    export_table(queries.export_rows(filters), stream, fmt)
-    stream.seek(0)
-    return send_file(
-        stream,
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        as_attachment=True,
-        download_name=filename,
-        max_age=0,
-    )
+    filters = queries.parse_filters(request.args, current_user)
+    rows = (regulation_row(regulation) for regulation in queries.export_rows(filters))
+    return table_response(COLUMNS, rows, fmt, "quy-dinh-kinh-doanh", sheet="regulations")
 
 
 @bp.get("/regulations/<code>")
 def detail(code: str):
-    regulation = queries.get_public_regulation(code)
+    regulation = queries.get_public_regulation(code, current_user)
     if regulation is None:
         abort(404)
     if regulation.code != code:
@@ -96,6 +75,7 @@ def detail(code: str):
     rate = hourly_rate()
     return render_template(
         "regulations/detail.html",
+        action_form=EmptyForm(),
         regulation=regulation,
         history=queries.regulation_history(regulation),
         rate=rate,

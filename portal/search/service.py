@@ -172,8 +172,22 @@ def _scores(parsed: ParsedQuery) -> dict[int, float]:
     return _results.get_or_compute(key, lambda: engine.run(search_backend, parsed))
 
 
-def run_search(args, page: int, per_page: int) -> SearchOutcome:
+def _visibility(viewer):
+    """A predicate on snapshot entries: what `viewer` may see (the catalogue's own rule:
+    unpublished regulations only for their ministry's staff and for administrators)."""
+    if getattr(viewer, "is_admin", False):
+        return lambda info: True
+    if getattr(viewer, "is_staff", False):
+        ministry_id = viewer.ministry_id
+        return lambda info: (
+            info.public or (info.facets[0] == "regulation" and info.facets[2] == ministry_id)
+        )
+    return lambda info: info.public
+
+
+def run_search(args, page: int, per_page: int, viewer=None) -> SearchOutcome:
     """Everything the results page shows; visibility and counts come from the database."""
+    may_see = _visibility(viewer)
     parsed = parse(args.get("q", ""))
     filters = parse_filters(args)
     outcome = SearchOutcome(query=parsed, filters=filters)
@@ -184,7 +198,7 @@ def run_search(args, page: int, per_page: int) -> SearchOutcome:
     visible = [
         (eid, score, info)
         for eid, score in scores.items()
-        if (info := entries.get(eid)) is not None and info.public
+        if (info := entries.get(eid)) is not None and may_see(info)
     ]
     outcome.matched = len(visible)
     # Entries that share every facet value are counted together: a few thousand distinct
@@ -209,8 +223,18 @@ def run_search(args, page: int, per_page: int) -> SearchOutcome:
     ranked = heapq.nlargest(first + per_page, selected, key=key)
     outcome.hits = _hits([eid for eid, _score, _info in ranked[first:]], parsed)
     if outcome.total == 0:
-        outcome.suggestions = suggestions(parsed)
+        # Only suggest what finds something this viewer may see: the vocabulary also holds
+        # the words of unpublished regulations, which must not leak through a suggestion.
+        outcome.suggestions = [
+            text for text in suggestions(parsed) if _finds_visible(text, entries, may_see)
+        ]
     return outcome
+
+
+def _finds_visible(text: str, entries: dict, may_see) -> bool:
+    return any(
+        (info := entries.get(eid)) is not None and may_see(info) for eid in _scores(parse(text))
+    )
 
 
 def _facet_rows(counts: dict[str, dict]) -> dict[str, list[tuple[str, str, int]]]:

@@ -1,0 +1,1 @@
+"""Administration (the Government Office): users, ministries, fields, settings, audit, mail."""

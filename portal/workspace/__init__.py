@@ -1,0 +1,1 @@
+"""The ministry workspace: where staff keep their ministry's regulations and documents."""

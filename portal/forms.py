@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask_babel import get_translations, lazy_ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, StringField, TextAreaField
+from wtforms import PasswordField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
 from portal.errors import RuleViolation
@@ -37,6 +37,11 @@ class LongTextField(TextAreaField):
         super().__init__(*args, **kwargs)
 
 
+def options(pairs) -> list[SelectChoice]:
+    """Choices for a select or radio field from (value, label) pairs."""
+    return [SelectChoice(str(value), label) for value, label in pairs]
+
+
 def required(message=None):
     return InputRequired(message=message or _l("This field is required."))
 
@@ -65,11 +70,13 @@ class PortalForm(FlaskForm):
     @property
     def all_errors(self) -> list[tuple[str | None, str]]:
         """(field id or None, message) for the error summary, in field order."""
-        items: list[tuple[str | None, str]] = [(None, message) for message in self.form_errors]
+        items: list[tuple[str | None, str]] = [(None, str(message)) for message in self.form_errors]
         for field in self:
+            if field.type == "CSRFTokenField":
+                # A stale token is answered by the CSRF error page before any view runs.
+                continue
             for message in field.errors or ():
-                if isinstance(message, str):
-                    items.append((field.id, message))
+                items.append((field.id, str(message)))
         return items
 
 

@@ -73,6 +73,7 @@ def reset_request_caches() -> None:
     """
     g.pop("_flask_babel", None)
     g.pop("_settings", None)
+    g.pop("_login_user", None)  # Flask-Login's signed-in user: each request loads its own
 
 
 def init_templating(app) -> None:

@@ -122,3 +122,82 @@ def make_regulations(reference):
         return import_regulations(csv_bytes(list(rows)), "rows.csv")
 
     return make
+
+
+PASSWORD = "Mật khẩu rất dài của tôi 2026"
+
+
+@pytest.fixture
+def create_user(reference):
+    """Create an account through the service, as the CLI or an administrator would."""
+    from portal.accounts.services import create_user as create
+
+    counter = iter(range(1, 10_000))
+
+    def make(role="member", ministry=None, email=None, password=PASSWORD, **values):
+        email = email or f"{role}{next(counter)}@congty.vn"
+        user = create(
+            email,
+            password,
+            role,
+            ministry_code=ministry,
+            display_name=values.pop("display_name", f"Người dùng {email.split('@')[0]}"),
+        )
+        for name, value in values.items():
+            setattr(user, name, value)
+        db.session.commit()
+        return user
+
+    return make
+
+
+def sign_in(client, user_or_email, password=PASSWORD, **extra):
+    """Sign in through the form; returns the response."""
+    email = getattr(user_or_email, "email", user_or_email)
+    return client.post("/account/sign-in", data={"email": email, "password": password, **extra})
+
+
+@pytest.fixture
+def login(client):
+    """`login(user)` signs the test client in as `user`."""
+
+    def do(user, password=PASSWORD):
+        response = sign_in(client, user, password)
+        assert response.status_code in (302, 303), response.data[:500]
+        return client
+
+    return do
+
+
+def mails(kind=None):
+    """The mail outbox, oldest first."""
+    from sqlalchemy import select
+
+    from portal.mail.models import MailMessage
+
+    statement = select(MailMessage).order_by(MailMessage.id)
+    if kind:
+        statement = statement.where(MailMessage.kind == kind)
+    return list(db.session.scalars(statement))
+
+
+def link_in(message) -> str:
+    """The path of the first link of this portal in a mail."""
+    import re
+
+    match = re.search(r"https?://[^/\s]+(/\S+)", message.body)
+    assert match, message.body
+    return match.group(1)
+
+
+@pytest.fixture(autouse=True)
+def _no_unexpected_errors(caplog):
+    """A request that ended in the generic 500 page fails its test, with the traceback."""
+    yield
+    errors = [r for r in caplog.records if r.name == "portal.errors" and r.levelname == "ERROR"]
+    if errors:
+        import traceback
+
+        info = errors[0].exc_info
+        detail = "".join(traceback.format_exception(*info)) if info else ""
+        pytest.fail(f"a request ended in a 500: {errors[0].getMessage()}\n{detail}")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, IntegerField, PasswordField, RadioField, SelectField
-from wtforms.validators import Email, Length, NumberRange, Optional
+from wtforms.validators import Email, Length, NumberRange, Optional, ValidationError
 
 from portal.accounts.roles import MEMBER_TYPE_LABELS, ROLE_LABELS, MemberType
-from portal.forms import PortalForm, TextField, password_field, required
+from portal.forms import PortalForm, TextField, options, password_field, required
 
 LANGUAGE_CHOICES = [("vi", "Tiếng Việt"), ("en", "English")]
 
@@ -29,7 +29,7 @@ def _email_field(label=None):
 class ProfileFields(PortalForm):
     member_type = RadioField(
         _l("I speak for"),
-        choices=[(kind.value, label) for kind, label in MEMBER_TYPE_LABELS.items()],
+        choices=options((kind.value, label) for kind, label in MEMBER_TYPE_LABELS.items()),
         default=MemberType.INDIVIDUAL.value,
         validators=[required(_l("Choose who you speak for."))],
     )
@@ -57,7 +57,7 @@ class ProfileFields(PortalForm):
             NumberRange(min=1, max=10_000_000, message=_l("Enter a number from 1 upwards.")),
         ],
     )
-    locale = SelectField(_l("Language of e-mails"), choices=LANGUAGE_CHOICES, default="vi")
+    locale = SelectField(_l("Language of e-mails"), choices=options(LANGUAGE_CHOICES), default="vi")
 
 
 class RegisterForm(ProfileFields):
@@ -76,7 +76,7 @@ class RegisterForm(ProfileFields):
 
     def validate_confirm(self, field):
         if field.data != self.password.data:
-            raise ValueError(_l("The two passwords are not the same."))
+            raise ValidationError(_l("The two passwords are not the same."))
 
 
 class ProfileForm(ProfileFields):
@@ -107,7 +107,7 @@ class ResetPasswordForm(PortalForm):
 
     def validate_confirm(self, field):
         if field.data != self.password.data:
-            raise ValueError(_l("The two passwords are not the same."))
+            raise ValidationError(_l("The two passwords are not the same."))
 
 
 class ChangePasswordForm(PortalForm):
@@ -117,7 +117,7 @@ class ChangePasswordForm(PortalForm):
 
     def validate_confirm(self, field):
         if field.data != self.new_password.data:
-            raise ValueError(_l("The two passwords are not the same."))
+            raise ValidationError(_l("The two passwords are not the same."))
 
 
 class DeleteAccountForm(PortalForm):
@@ -134,7 +134,7 @@ class EmptyForm(PortalForm):
 
 class UserAdminForm(PortalForm):
     role = SelectField(
-        _l("Role"), choices=[(role.value, label) for role, label in ROLE_LABELS.items()]
+        _l("Role"), choices=options((role.value, label) for role, label in ROLE_LABELS.items())
     )
     ministry = SelectField(_l("Ministry"), choices=[], validate_choice=False)
     is_moderator = BooleanField(_l("Moderator of comments"))

@@ -21,6 +21,7 @@ from portal.core.settings import SPECS, get_setting
 from portal.downloads import table_response
 from portal.errors import RuleViolation
 from portal.extensions import db
+from portal.forms import options
 from portal.mail.models import MailMessage
 from portal.ministries.models import Ministry
 from portal.pagination import page_arg, paginate, per_page_arg
@@ -103,7 +104,9 @@ def _user(user_id: int) -> User:
 
 def _user_form(user: User) -> UserAdminForm:
     form = UserAdminForm()
-    form.ministry.choices = [("", _("— none —"))] + [(m.code, m.name) for m in _ministries()]
+    form.ministry.choices = options(
+        [("", _("— none —"))] + [(m.code, m.name) for m in _ministries()]
+    )
     if not form.is_submitted():
         form.role.data = user.role
         form.ministry.data = user.ministry.code if user.ministry else ""

@@ -8,16 +8,16 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, DateField, SelectField
 from wtforms.validators import Length, Optional
 
-from portal.forms import LongTextField, PortalForm, TextField, required
+from portal.forms import LongTextField, PortalForm, TextField, options, required
 from portal.regulations import vocab
 
 
 def _kind_choices():
-    return [(t.code, f"{t.abbreviation} — {t.label}") for t in vocab.KINDS]
+    return options((t.code, f"{t.abbreviation} — {t.label}") for t in vocab.KINDS)
 
 
 def _status_choices():
-    return [(t.code, t.label) for t in vocab.STATUSES]
+    return options((t.code, t.label) for t in vocab.STATUSES)
 
 
 class RegulationForm(PortalForm):
@@ -114,16 +114,17 @@ class DocumentForm(PortalForm):
     )
     doc_type = SelectField(_l("Type"), choices=[])
     title = TextField(
-        _l("Title"), validators=[required(_l("Enter the document's title.")), Length(max=500)]
+        _l("Document title"),
+        validators=[required(_l("Enter the document's title.")), Length(max=500)],
     )
     issued_date = DateField(_l("Date issued"), validators=[Optional()])
     effective_date = DateField(_l("Date it takes effect"), validators=[Optional()])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.doc_type.choices = [("", _l("Infer from the number"))] + [
-            (t.code, t.label) for t in vocab.DOCUMENT_TYPES
-        ]
+        self.doc_type.choices = options(
+            [("", _l("Infer from the number"))] + [(t.code, t.label) for t in vocab.DOCUMENT_TYPES]
+        )
 
 
 class ImportForm(PortalForm):

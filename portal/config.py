@@ -30,7 +30,9 @@ class Config:
     BABEL_TRANSLATION_DIRECTORIES = str(PROJECT_ROOT / "translations")
     LANGUAGES = ("vi", "en")
     LANGUAGE_COOKIE = "lang"
+    # Uploads (views marked allows_upload) may send 20 MB; any other request 1 MB.
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024
+    MAX_FORM_BYTES = 1024 * 1024
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_DURATION = timedelta(days=30)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from flask import request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 # No inline script or style anywhere: every script and stylesheet is a file the app serves.
@@ -45,12 +46,25 @@ def safe_local_path(target: str | None) -> str:
     return target
 
 
+def allows_upload(view):
+    """Mark a view that accepts a file: its body may be up to MAX_CONTENT_LENGTH; every other
+    request is limited to MAX_FORM_BYTES (a 10 MB comment is a 413, not a slow parse)."""
+    view.allows_upload = True
+    return view
+
+
 def init_security(app) -> None:
     if app.config.get("PROXY_FIX_HOPS"):
         hops = int(app.config["PROXY_FIX_HOPS"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     hsts = app.config.get("SESSION_COOKIE_SECURE")
+
+    @app.before_request
+    def _limit_body_size():
+        view = app.view_functions.get(request.endpoint or "")
+        if not getattr(view, "allows_upload", False):
+            request.max_content_length = app.config["MAX_FORM_BYTES"]
 
     @app.after_request
     def _security_headers(response):

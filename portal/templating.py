@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import g, request, url_for
+from flask import current_app, g, request, url_for
 from flask_babel import lazy_gettext as _l
 
 from portal.i18n import current_language
@@ -74,6 +74,7 @@ def reset_request_caches() -> None:
     g.pop("_flask_babel", None)
     g.pop("_settings", None)
     g.pop("_login_user", None)  # Flask-Login's signed-in user: each request loads its own
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)  # Flask-WTF's token
 
 
 def init_templating(app) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask_babel import gettext as _
 
 from portal.audit import services as audit
@@ -68,8 +70,11 @@ def change_setting(actor, key: str, raw: str) -> bool:
     spec = SPECS.get(key)
     if spec is None:
         raise RuleViolation(_("Unknown setting."), "value")
+    text = clean_text(raw).replace(" ", "").replace("\u00a0", "")
+    if re.fullmatch(r"\d{1,3}(?:([.,])\d{3})(?:\1\d{3})*", text):
+        text = re.sub(r"[.,]", "", text)  # 50.000 or 50,000: thousands, as people write money
     try:
-        value = spec.parse(clean_text(raw).replace(" ", "").replace(",", "."))
+        value = spec.parse(text.replace(",", "."))
     except (ValueError, ArithmeticError):
         raise RuleViolation(_("Enter a number."), "value") from None
     if hasattr(value, "is_finite") and not value.is_finite():

@@ -18,6 +18,7 @@ from portal.audit import services as audit
 from portal.core.models import utcnow
 from portal.errors import RuleViolation
 from portal.extensions import db
+from portal.i18n import format_day
 from portal.ministries.models import Ministry
 from portal.regulations import vocab
 from portal.regulations.citations import canonical_number, number_key, parse_basis
@@ -196,6 +197,20 @@ def abolish_regulation(
     if on > local_today():
         raise RuleViolation(
             _("The date cannot be in the future: record the abolition once it takes effect."),
+            "event_date",
+        )
+    latest = db.session.scalar(
+        select(func.max(RegulationEvent.event_date)).where(
+            RegulationEvent.regulation_id == regulation.id
+        )
+    )
+    if latest is not None and on < latest:
+        raise RuleViolation(
+            _(
+                "The date cannot be before the last change recorded for this regulation "
+                "(%(date)s).",
+                date=format_day(latest),
+            ),
             "event_date",
         )
     document = _document(document_number, "document_number")

@@ -23,6 +23,7 @@ from portal.regulations import editing
 from portal.regulations.fileformat import format_number
 from portal.regulations.importer import ImportFailed
 from portal.regulations.models import LegalDocument, Regulation
+from portal.security import allows_upload
 from portal.workspace import queries
 from portal.workspace.forms import AbolishForm, DocumentForm, ImportForm, RegulationForm
 
@@ -279,6 +280,7 @@ def edit_document(code: str, slug: str):
 
 
 @bp.route("/<code>/import", methods=["GET", "POST"])
+@allows_upload
 def import_file(code: str):
     ministry = _ministry(code)
     form = ImportForm()

@@ -76,9 +76,8 @@ def test_workspace_forms_survive_bad_values(client, create_user, login, make_reg
     make_regulations(regulation_row("BVH-1"))
     login(create_user("staff", ministry="bvhttdl"))
     for value in [*BAD_VALUES, XSS]:
-        data = {
-            name: value
-            for name in (
+        data = dict.fromkeys(
+            (
                 "code",
                 "kind",
                 "title",
@@ -92,8 +91,9 @@ def test_workspace_forms_survive_bad_values(client, create_user, login, make_reg
                 "subjects",
                 "document_number",
                 "note",
-            )
-        }
+            ),
+            value,
+        )
         for path in (
             "/workspace/bvhttdl/regulations/new",
             "/workspace/bvhttdl/regulations/BVH-1/edit",

@@ -20,6 +20,7 @@ from portal.accounts.forms import (
 from portal.accounts.permissions import is_member, require
 from portal.accounts.tokens import TokenInvalid
 from portal.errors import RuleViolation
+from portal.i18n import current_language
 from portal.security import safe_local_path
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
@@ -52,6 +53,8 @@ def register():
     if current_user.is_authenticated:
         return redirect(url_for(".profile"))
     form = RegisterForm()
+    if not form.is_submitted():
+        form.locale.data = current_language()  # e-mails in the language the page is read in
     if form.validate_on_submit():
         try:
             user = services.register(form.email.data, form.password.data, _profile(form))

@@ -100,8 +100,10 @@ def save_regulation(
     values: dict[str, str],
     change: Change,
     regulation: Regulation | None = None,
-) -> Regulation:
-    """Create (regulation None) or update a regulation of `ministry` from form values."""
+) -> Regulation | None:
+    """Create (regulation None) or update a regulation of `ministry` from form values.
+
+    Returns the regulation, or None when an update changed nothing (and recorded nothing)."""
     if regulation is not None:
         values = {**values, "code": regulation.code}
         if regulation.status == "abolished" and values.get("status") != "abolished":
@@ -138,7 +140,8 @@ def save_regulation(
     else:
         event = _update(regulation, row, fields, documents, today, "web", actor_id=actor.id)
         if event is None:
-            return regulation
+            db.session.rollback()  # documents or fields looked up on the way are not kept
+            return None
         action = "regulation.abolished" if event.kind == "abolished" else "regulation.updated"
     if event is not None:
         if change.note:

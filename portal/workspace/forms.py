@@ -88,7 +88,8 @@ class RegulationForm(PortalForm):
             "frequency",
             "subjects",
         ):
-            data[name] = getattr(self, name).data or ""
+            field = getattr(self, name, None)
+            data[name] = (field.data or "") if field is not None else ""
         data["published"] = "1" if self.published.data else "0"
         return data
 

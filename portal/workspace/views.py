@@ -135,9 +135,9 @@ def new_regulation(code: str):
 
 def _form_from(regulation: Regulation) -> RegulationForm:
     form = RegulationForm()
+    del form.code  # the code identifies the regulation (and its address): it is not edited
     if form.is_submitted():
         return form
-    form.code.data = regulation.code
     form.kind.data = regulation.kind
     form.title.data = regulation.title
     form.field.data = regulation.field.name_vi if regulation.field else ""
@@ -159,7 +159,7 @@ def edit_regulation(code: str, reg_code: str):
     form = _form_from(regulation)
     if form.validate_on_submit():
         try:
-            editing.save_regulation(
+            saved = editing.save_regulation(
                 current_user,
                 ministry,
                 form.values(),
@@ -170,7 +170,12 @@ def edit_regulation(code: str, reg_code: str):
             db.session.rollback()
             _show_violation(form, violation)
         else:
-            flash(_("Regulation %(code)s saved.", code=regulation.code), "success")
+            if saved is None:
+                flash(
+                    _("Nothing was changed, so nothing was recorded in the history."), "info"
+                )
+            else:
+                flash(_("Regulation %(code)s saved.", code=regulation.code), "success")
             return redirect(url_for("regulations.detail", code=regulation.code))
     return _regulation_form_page(
         ministry, form, regulation, status=400 if form.is_submitted() else 200

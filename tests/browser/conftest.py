@@ -15,6 +15,7 @@ from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
 from portal import create_app
+from portal.accounts.services import create_user
 from portal.extensions import db
 from portal.regulations.sample import load_sample
 
@@ -50,20 +51,35 @@ def chromium_path():
     return CHROMIUM if os.path.exists(CHROMIUM) else shutil.which("chromium")
 
 
+STAFF_EMAIL = "canbo.thu@byt.example"
+STAFF_PASSWORD = "Mật khẩu của cán bộ Bộ Y tế 2026"
+
+
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory, chromium_path):
-    """The portal with the sample catalogue, served on a free local port."""
+def live_app(tmp_path_factory, chromium_path):
+    """The portal with the sample catalogue and a staff account of Bộ Y tế; CSRF on."""
     folder = tmp_path_factory.mktemp("live")
     app = create_app(
         "testing",
         SQLALCHEMY_DATABASE_URI=f"sqlite:///{folder / 'live.db'}",
         SEARCH_INDEX_DIR=str(folder / "index"),
         SEARCH_LOCK_FILE=str(folder / "index.lock"),
+        WTF_CSRF_ENABLED=True,
     )
     with app.app_context():
         upgrade()
         load_sample()  # the inline sync indexes it for search
+        create_user(
+            STAFF_EMAIL, STAFF_PASSWORD, "staff", ministry_code="byt", display_name="Ngô Thị Thu"
+        )
         db.session.remove()
+    return app
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app):
+    """The live portal, served on a free local port."""
+    app = live_app
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

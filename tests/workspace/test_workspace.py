@@ -298,3 +298,26 @@ def test_documents_kept_by_the_ministry(client, staff):
 def test_history_events_name_their_author_only_for_web_changes(client, staff):
     events = db.session.scalars(select(RegulationEvent)).all()
     assert all(event.actor_id is None for event in events)  # file imports carry no person
+
+
+def test_saving_without_a_change_says_so_and_records_nothing(client, staff):
+    page = client.get("/workspace/bvhttdl/regulations/BVH-1/edit").get_data(as_text=True)
+    assert 'name="code"' not in page  # the code is not editable
+    before = len(regulation("BVH-1").events)
+    data = form(
+        kind="procedure",
+        title="Cấp Giấy phép kinh doanh dịch vụ lữ hành quốc tế BVH-1",
+        field="Du lịch",
+        legal_basis="168/2017/NĐ-CP Điều 5; 09/2017/QH14",
+        content="Doanh nghiệp nộp hồ sơ tại Tổng cục Du lịch.",
+        time_hours="16",
+        cost_vnd="3000000",
+        frequency="0.2",
+        subjects="300",
+        note="Không có gì mới.",
+    )
+    response = client.post(
+        "/workspace/bvhttdl/regulations/BVH-1/edit", data=data, follow_redirects=True
+    )
+    assert "Không có gì thay đổi" in response.get_data(as_text=True)
+    assert len(regulation("BVH-1").events) == before

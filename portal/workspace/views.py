@@ -171,9 +171,7 @@ def edit_regulation(code: str, reg_code: str):
             _show_violation(form, violation)
         else:
             if saved is None:
-                flash(
-                    _("Nothing was changed, so nothing was recorded in the history."), "info"
-                )
+                flash(_("Nothing was changed, so nothing was recorded in the history."), "info")
             else:
                 flash(_("Regulation %(code)s saved.", code=regulation.code), "success")
             return redirect(url_for("regulations.detail", code=regulation.code))

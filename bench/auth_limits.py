@@ -36,7 +36,7 @@ def attempt(port: int, password: str) -> int:
     response = connection.getresponse()
     page = response.read().decode()
     cookie = response.getheader("Set-Cookie", "").split(";")[0]
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     body = urlencode({"email": EMAIL, "password": password, "csrf_token": token})
     connection.close()
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=15)

@@ -31,10 +31,11 @@ from portal.regulations.importer import (
     import_regulations,
     refresh_statistics,
 )
-from portal.regulations.models import LegalDocument, Regulation, RegulationEvent
+from portal.regulations.models import DocumentRelation, LegalDocument, Regulation, RegulationEvent
 from portal.regulations.services import (
     DocumentResolver,
     FieldResolver,
+    add_relation,
     create_document,
     local_today,
     record_event,
@@ -336,3 +337,48 @@ def import_for_ministry(actor, ministry: Ministry, data: bytes, filename: str) -
     db.session.commit()
     refresh_statistics()
     return result
+
+
+def add_document_relation(actor, document: LegalDocument, kind: str, target_number: str) -> bool:
+    """Record that `document` amends / replaces / guides / abolishes another one (created
+    with an inferred type if the catalogue does not know it yet). False if already known."""
+    if kind not in vocab.RELATION_CODES:
+        raise RuleViolation(_("Choose a relation from the list."), "kind")
+    target = _document(target_number, "target")
+    if target is None:
+        raise RuleViolation(_("Enter the other document's number."), "target")
+    if target.id == document.id:
+        raise RuleViolation(_("A document cannot relate to itself."), "target")
+    if not add_relation(document, kind, target):
+        db.session.rollback()
+        return False
+    audit.record(
+        "document.updated",
+        actor=actor,
+        target=document,
+        target_type="document",
+        target_label=document.number,
+        ministry_id=document.issuer_id,
+        detail=f"{kind} {target.number}",
+    )
+    db.session.commit()
+    return True
+
+
+def remove_document_relation(actor, document: LegalDocument, relation_id: int) -> bool:
+    relation = db.session.get(DocumentRelation, relation_id)
+    if relation is None or relation.source_id != document.id:
+        return False
+    detail = f"− {relation.kind} {relation.target.number}"
+    db.session.delete(relation)
+    audit.record(
+        "document.updated",
+        actor=actor,
+        target=document,
+        target_type="document",
+        target_label=document.number,
+        ministry_id=document.issuer_id,
+        detail=detail,
+    )
+    db.session.commit()
+    return True

@@ -136,3 +136,15 @@ class ImportForm(PortalForm):
             FileAllowed(["csv", "xlsx"], _l("Only .csv and .xlsx files can be imported.")),
         ],
     )
+
+
+class RelationForm(PortalForm):
+    kind = SelectField(
+        _l("This document"),
+        choices=lambda: options((t.code, t.label) for t in vocab.RELATION_KINDS),
+    )
+    target = TextField(
+        _l("Other document"),
+        validators=[required(_l("Enter the other document's number.")), Length(max=80)],
+        description=_l("For example 15/2018/NĐ-CP."),
+    )

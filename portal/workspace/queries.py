@@ -91,3 +91,16 @@ def field_names() -> list[str]:
     from portal.regulations.models import Field
 
     return list(db.session.scalars(select(Field.name_vi).order_by(Field.name_key)))
+
+
+def document_relations(document_id: int):
+    from portal.regulations.models import DocumentRelation
+
+    return list(
+        db.session.scalars(
+            select(DocumentRelation)
+            .where(DocumentRelation.source_id == document_id)
+            .options(joinedload(DocumentRelation.target))
+            .order_by(DocumentRelation.id)
+        )
+    )

@@ -25,7 +25,13 @@ from portal.regulations.importer import ImportFailed
 from portal.regulations.models import LegalDocument, Regulation
 from portal.security import allows_upload
 from portal.workspace import queries
-from portal.workspace.forms import AbolishForm, DocumentForm, ImportForm, RegulationForm
+from portal.workspace.forms import (
+    AbolishForm,
+    DocumentForm,
+    ImportForm,
+    RegulationForm,
+    RelationForm,
+)
 
 bp = Blueprint("workspace", __name__, url_prefix="/workspace")
 
@@ -256,9 +262,7 @@ def new_document(code: str):
             flash(_("Document %(number)s created.", number=document.number), "success")
             return redirect(url_for("regulations.document", slug=document.slug))
     status = 400 if form.is_submitted() else 200
-    return render_template(
-        "workspace/document_form.html", ministry=ministry, form=form, document=None
-    ), status
+    return _document_page(ministry, form, None, None, status)
 
 
 @bp.route("/<code>/documents/<slug>/edit", methods=["GET", "POST"])
@@ -277,9 +281,55 @@ def edit_document(code: str, slug: str):
             flash(_("Document %(number)s saved.", number=document.number), "success")
             return redirect(url_for("regulations.document", slug=document.slug))
     status = 400 if form.is_submitted() else 200
+    return _document_page(ministry, form, document, RelationForm(formdata=None), status)
+
+
+def _document_page(ministry, form, document, relation_form, status):
+    outgoing = queries.document_relations(document.id) if document else []
     return render_template(
-        "workspace/document_form.html", ministry=ministry, form=form, document=document
+        "workspace/document_form.html",
+        ministry=ministry,
+        form=form,
+        document=document,
+        relation_form=relation_form,
+        relations=outgoing,
+        action_form=EmptyForm(),
     ), status
+
+
+@bp.post("/<code>/documents/<slug>/relations")
+def add_relation(code: str, slug: str):
+    ministry = _ministry(code)
+    document = _document(ministry, slug)
+    relation_form = RelationForm()
+    if relation_form.validate_on_submit():
+        try:
+            added = editing.add_document_relation(
+                current_user, document, relation_form.kind.data, relation_form.target.data
+            )
+        except RuleViolation as violation:
+            db.session.rollback()
+            relation_form.add_violation(violation)
+        else:
+            flash(
+                _("Relation recorded.") if added else _("This relation was already recorded."),
+                "success" if added else "info",
+            )
+            return redirect(url_for(".edit_document", code=ministry.code, slug=document.slug))
+    return _document_page(
+        ministry, DocumentForm(formdata=None, obj=document), document, relation_form, 400
+    )
+
+
+@bp.post("/<code>/documents/<slug>/relations/<int:relation_id>/delete")
+def remove_relation(code: str, slug: str, relation_id: int):
+    ministry = _ministry(code)
+    document = _document(ministry, slug)
+    if EmptyForm().validate_on_submit() and editing.remove_document_relation(
+        current_user, document, relation_id
+    ):
+        flash(_("Relation removed."), "success")
+    return redirect(url_for(".edit_document", code=ministry.code, slug=document.slug))
 
 
 @bp.route("/<code>/import", methods=["GET", "POST"])

@@ -321,3 +321,33 @@ def test_saving_without_a_change_says_so_and_records_nothing(client, staff):
     )
     assert "Không có gì thay đổi" in response.get_data(as_text=True)
     assert len(regulation("BVH-1").events) == before
+
+
+def test_relations_between_documents(client, staff, app):
+    from portal.regulations.services import create_document
+
+    create_document("01/2026/TT-BVHTTDL", title="Thông tư hướng dẫn", issuer_id=staff.ministry_id)
+    db.session.commit()
+    document = db.session.scalar(
+        select(LegalDocument).where(LegalDocument.number == "01/2026/TT-BVHTTDL")
+    )
+    base = f"/workspace/bvhttdl/documents/{document.slug}"
+    bad = client.post(f"{base}/relations", data={"kind": "guides", "target": "không có số"})
+    assert bad.status_code == 400 and "Có lỗi" in bad.get_data(as_text=True)
+    response = client.post(f"{base}/relations", data={"kind": "guides", "target": "168/2017/NĐ-CP"})
+    assert response.status_code in (302, 303)
+    again = client.post(
+        f"{base}/relations",
+        data={"kind": "guides", "target": "168/2017/nđ-cp"},
+        follow_redirects=True,
+    )
+    assert "đã được ghi nhận" in again.get_data(as_text=True)
+    public = app.test_client().get(f"/documents/{document.slug}").get_data(as_text=True)
+    assert "168/2017/NĐ-CP" in public
+    edit = client.get(f"{base}/edit").get_data(as_text=True)
+    assert edit.count('id="csrf_token"') == 0  # many forms on one page, no duplicate ids
+    from portal.regulations.models import DocumentRelation
+
+    relation = db.session.scalar(select(DocumentRelation))
+    client.post(f"{base}/relations/{relation.id}/delete")
+    assert db.session.scalar(select(DocumentRelation)) is None

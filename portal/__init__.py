@@ -69,6 +69,8 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from portal.accounts.views import bp as accounts_bp
     from portal.admin.views import bp as admin_bp
+    from portal.consultation.staff_views import bp as consultation_staff_bp
+    from portal.consultation.views import bp as consultation_bp
     from portal.main.views import bp as main_bp
     from portal.ministries.views import bp as ministries_bp
     from portal.regulations.views import bp as regulations_bp
@@ -82,12 +84,16 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(workspace_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(consultation_bp)
+    app.register_blueprint(consultation_staff_bp)
 
 
 def register_template_helpers(app: Flask) -> None:
+    from portal.consultation import init_consultation
     from portal.templating import init_templating
 
     init_templating(app)
+    init_consultation(app)
 
 
 def register_error_handlers(app: Flask) -> None:

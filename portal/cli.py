@@ -85,18 +85,22 @@ def load_command(reference_only: bool) -> None:
         click.echo(f"Ministries: {changed} added or updated.")
         return
     from portal.accounts.sample import SAMPLE_ACCOUNTS, load_sample_accounts
+    from portal.consultation.sample import load_sample_consultations
 
     result = load_sample()
     accounts_created, password = load_sample_accounts()
+    consultations_created = load_sample_consultations()
     if accounts_created:
         click.echo(f"Sample accounts: {accounts_created} created.")
+    if consultations_created:
+        click.echo(f"Sample consultations and plans: {consultations_created} created.")
     if result.changed:
         click.echo(
             f"Sample data: {result.regulations_created} regulations, {result.documents_changed} "
             f"documents, {result.relations_added} relations, {result.events_added} history "
             f"events, {result.fields_changed} fields, {result.ministries_changed} ministries."
         )
-    elif not accounts_created:
+    elif not accounts_created and not consultations_created:
         click.echo("Sample data already loaded; nothing changed.")
     click.echo(f"Sample accounts for local use only (password {password}):")
     for email, role, ministry, *_rest in SAMPLE_ACCOUNTS:

@@ -13,7 +13,7 @@ from portal.regulations import vocab
 # shown as unavailable rather than linked.
 NAVIGATION = (
     ("main.home", _l("Home")),
-    (None, _l("Consultation")),
+    ("consultation.index", _l("Consultation")),
     ("regulations.index", _l("Lookup")),
     (None, _l("Reform effort")),
     ("main.guide", _l("User guide")),

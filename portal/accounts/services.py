@@ -34,7 +34,7 @@ from portal.core.models import utcnow
 from portal.errors import PortalError, RuleViolation
 from portal.extensions import db
 from portal.mail.models import MailMessage
-from portal.mail.services import deliver_pending, queue_mail
+from portal.mail.services import commit_and_deliver, queue_mail
 from portal.ministries.models import Ministry
 from portal.text import clean_text
 
@@ -103,19 +103,6 @@ def user_by_email(email: str) -> User | None:
 
 def load_user(user_id: int) -> User | None:
     return db.session.get(User, user_id)
-
-
-def _commit_and_deliver() -> None:
-    db.session.commit()
-    pending = db.session.scalar(
-        select(func.count(MailMessage.id)).where(MailMessage.status == "pending")
-    )
-    if pending:
-        try:
-            deliver_pending()
-        except Exception:  # delivery must never undo what was committed
-            db.session.rollback()
-            logger.exception("Mail delivery failed; `flask mail send` will retry")
 
 
 def _send_verification(user: User) -> None:
@@ -215,7 +202,7 @@ def register(email: str, password: str, profile: Profile) -> User:
     db.session.flush()
     audit.record("account.registered", actor=user, target=user, subject_key=email)
     _send_verification(user)
-    _commit_and_deliver()
+    commit_and_deliver()
     return user
 
 
@@ -226,7 +213,7 @@ def resend_verification(user: User) -> None:
     if wait:
         raise TooManyAttempts(wait)
     _send_verification(user)
-    _commit_and_deliver()
+    commit_and_deliver()
 
 
 def verify_email(token: str) -> User:
@@ -294,7 +281,7 @@ def request_password_reset(email: str) -> None:
             link=url_for("accounts.reset_password", token=reset_token(user), _external=True),
         )
     audit.record("account.link_sent", actor=user, subject_key=key, detail="reset")
-    _commit_and_deliver()
+    commit_and_deliver()
 
 
 def reset_password(token: str, password: str) -> User:
@@ -350,7 +337,7 @@ def update_profile(user: User, profile: Profile, email: str, password: str = "")
         )
     if email_changed:
         _send_verification(user)
-    _commit_and_deliver()
+    commit_and_deliver()
     return email_changed
 
 

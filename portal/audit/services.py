@@ -43,6 +43,16 @@ ACTIONS = {
     "ministry.updated": _l("Ministry updated"),
     "field.updated": _l("Field updated"),
     "setting.changed": _l("Setting changed"),
+    "draft.created": _l("Draft legal document created"),
+    "plan.created": _l("Plan created"),
+    "plan.status_changed": _l("Plan status changed"),
+    "plan.item_done": _l("Plan item implemented"),
+    "consultation.opened": _l("Consultation opened"),
+    "answer.posted": _l("Official answer published"),
+    "moderation.reported": _l("Comment reported"),
+    "moderation.hidden": _l("Comment hidden after reports"),
+    "moderation.approved": _l("Comment approved by a moderator"),
+    "moderation.removed": _l("Comment removed by a moderator"),
 }
 
 

@@ -38,7 +38,33 @@ HOURLY_LABOUR_COST = SettingSpec(
     bounds=(Decimal("1000"), Decimal("10000000")),
 )
 
-SPECS = {spec.key: spec for spec in (HOURLY_LABOUR_COST,)}
+CONSULTATION_MIN_DAYS = SettingSpec(
+    key="consultation_min_days",
+    default=30,
+    parse=int,
+    label=_l("Shortest consultation (days)"),
+    source=_l(
+        "A draft or plan must stay open for comment at least this many days, the closing day "
+        "included. Default 30 days, as the Government asks for consultation on business "
+        "regulations."
+    ),
+    bounds=(1, 365),
+)
+
+ANSWER_DUE_DAYS = SettingSpec(
+    key="answer_due_days",
+    default=15,
+    parse=int,
+    label=_l("Days to answer a comment or feedback"),
+    source=_l(
+        "A comment in a consultation must be answered within this many days after the "
+        "consultation closes; feedback on a regulation in force within this many days after it "
+        "is sent. Later answers are flagged as overdue in public."
+    ),
+    bounds=(1, 180),
+)
+
+SPECS = {spec.key: spec for spec in (HOURLY_LABOUR_COST, CONSULTATION_MIN_DAYS, ANSWER_DUE_DAYS)}
 
 
 def get_setting(spec: SettingSpec):

@@ -15,7 +15,7 @@ from email.utils import formataddr, make_msgid
 
 from flask import current_app, render_template
 from flask_babel import force_locale
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from portal.core.models import utcnow
 from portal.extensions import db
@@ -118,3 +118,18 @@ def deliver_pending(limit: int = 50) -> int:
             )
         delivered += 1
     return delivered
+
+
+def commit_and_deliver() -> None:
+    """Commit the caller's transaction, then deliver what it queued. A delivery problem never
+    undoes the commit: the message stays pending for `flask mail send`."""
+    db.session.commit()
+    pending = db.session.scalar(
+        select(func.count(MailMessage.id)).where(MailMessage.status == "pending")
+    )
+    if pending:
+        try:
+            deliver_pending()
+        except Exception:
+            db.session.rollback()
+            logger.exception("Mail delivery failed; `flask mail send` will retry")

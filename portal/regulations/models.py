@@ -150,6 +150,10 @@ class Regulation(TimestampMixin, db.Model):
     cost_vnd: Mapped[int | None] = mapped_column(BigInteger)
     frequency: Mapped[float | None] = mapped_column(Double)
     subjects: Mapped[int | None] = mapped_column(BigInteger)
+    # A draft regulation belongs to the draft legal document that would lay it down.
+    draft_document_id: Mapped[int | None] = mapped_column(
+        ForeignKey("draft_document.id", ondelete="SET NULL"), index=True
+    )
 
     ministry: Mapped[Ministry] = relationship()
     field: Mapped[Field | None] = relationship()

@@ -59,7 +59,17 @@
     });
   }
 
+  function printLinks() {
+    document.querySelectorAll("[data-print]").forEach(function (link) {
+      link.addEventListener("click", function (event) {
+        event.preventDefault();
+        window.print();
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    printLinks();
     memberTypeFields();
     summaryLinks();
     confirmButtons();

@@ -53,6 +53,8 @@ class Config:
     MAIL_PASSWORD: str | None = None
     MAIL_DEFAULT_SENDER = "no-reply@localhost"
     MAIL_SENDER_NAME = "Cổng tham vấn và tra cứu quy định kinh doanh"
+    # Links in e-mail sent outside a request (commands, workers): PORTAL_BASE_URL.
+    BASE_URL = "http://127.0.0.1:5000"
     # Hops of reverse proxies whose X-Forwarded-* headers are trusted (0: none).
     PROXY_FIX_HOPS = 0
     PER_PAGE_CHOICES = (10, 20, 50, 100)

@@ -46,11 +46,17 @@ def safe_local_path(target: str | None) -> str:
     return target
 
 
-def allows_upload(view):
-    """Mark a view that accepts a file: its body may be up to MAX_CONTENT_LENGTH; every other
-    request is limited to MAX_FORM_BYTES (a 10 MB comment is a 413, not a slow parse)."""
-    view.allows_upload = True
-    return view
+def allows_upload(view=None, *, max_bytes: int | None = None):
+    """Mark a view that accepts a file: its body may be up to `max_bytes` (default
+    MAX_CONTENT_LENGTH); every other request is limited to MAX_FORM_BYTES (a 10 MB comment is
+    a 413, not a slow parse)."""
+
+    def mark(function):
+        function.allows_upload = True
+        function.upload_limit = max_bytes
+        return function
+
+    return mark(view) if view is not None else mark
 
 
 def init_security(app) -> None:
@@ -65,6 +71,8 @@ def init_security(app) -> None:
         view = app.view_functions.get(request.endpoint or "")
         if not getattr(view, "allows_upload", False):
             request.max_content_length = app.config["MAX_FORM_BYTES"]
+        elif getattr(view, "upload_limit", None):
+            request.max_content_length = view.upload_limit
 
     @app.after_request
     def _security_headers(response):

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from flask import url_for
 from sqlalchemy import or_, select
 
 from portal.accounts.models import User
 from portal.consultation.models import Answer, Comment, Consultation, Follow
 from portal.extensions import db
-from portal.mail.services import queue_mail
+from portal.mail.services import external_url, queue_mail
 
 
 def _followers(*targets: tuple[str, int | None]) -> list[User]:
@@ -36,7 +35,7 @@ def _followers(*targets: tuple[str, int | None]) -> list[User]:
 
 def consultation_opened(consultation: Consultation) -> int:
     """Followers of the ministry (and of the draft's field) hear of a new consultation."""
-    link = url_for("consultation.detail", consultation_id=consultation.id, _external=True)
+    link = external_url("consultation.detail", consultation_id=consultation.id)
     people = _followers(("ministry", consultation.ministry_id), ("field", consultation.field_id))
     for person in people:
         queue_mail(
@@ -54,14 +53,13 @@ def consultation_opened(consultation: Consultation) -> int:
 def comment_answered(comment: Comment, answer: Answer) -> int:
     """The author (and the consultation's followers) hear of an official answer."""
     if comment.consultation_id:
-        link = url_for(
+        link = external_url(
             "consultation.detail",
             consultation_id=comment.consultation_id,
-            _external=True,
             _anchor=f"comment-{comment.id}",
         )
     else:
-        link = url_for("consultation.feedback_detail", comment_id=comment.id, _external=True)
+        link = external_url("consultation.feedback_detail", comment_id=comment.id)
     people = {}
     author = comment.author
     if author is not None and author.is_active and author.deleted_at is None:

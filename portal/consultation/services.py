@@ -254,8 +254,9 @@ def advance_plan(
     if status == "submitted":
         plan.submitted_on = on
     elif status == "approved":
-        number = clean_text(decision_number, max_length=40).replace("QĐ-TTG", "QĐ-TTg")
-        number = number.replace("QD-TTg", "QĐ-TTg").replace("QD-TTG", "QĐ-TTg")
+        # 1977/qd-ttg, 1977/QĐ-TTG and 1977/QD-TTg are all 1977/QĐ-TTg.
+        number = clean_text(decision_number, max_length=40).upper().replace("QD-", "QĐ-")
+        number = re.sub(r"TTG$", "TTg", number)
         if not DECISION_RE.match(number):
             raise RuleViolation(
                 _("Enter the Prime Minister's decision number, such as 1977/QĐ-TTg."),
@@ -616,6 +617,8 @@ def post_feedback(author, regulation: Regulation, body: str, key: str) -> Commen
         author_category=author.member_type,
         body=text,
         idempotency_key=key,
+        created_at=now,
+        updated_at=now,
         due_at=now + timedelta(days=answer_days()),
     )
     return _save_new(comment, "PA")

@@ -342,7 +342,7 @@ def new_consultation(code: str):
 
 
 @bp.route("/<code>/consultations/<int:consultation_id>", methods=["GET", "POST"])
-@allows_upload
+@allows_upload(max_bytes=services.MAX_ATTACHMENT_BYTES + 256 * 1024)  # the file and the form
 def consultation(code: str, consultation_id: int):
     ministry = _ministry(code)
     consultation = _owned(Consultation, consultation_id, ministry)

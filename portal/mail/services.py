@@ -133,3 +133,14 @@ def commit_and_deliver() -> None:
         except Exception:
             db.session.rollback()
             logger.exception("Mail delivery failed; `flask mail send` will retry")
+
+
+def external_url(endpoint: str, **values) -> str:
+    """An absolute link for an e-mail: from the current request's host, or from BASE_URL when
+    there is no request (a command, a worker)."""
+    from flask import has_request_context, url_for
+
+    if has_request_context():
+        return url_for(endpoint, _external=True, **values)
+    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
+        return url_for(endpoint, _external=True, **values)

@@ -1,6 +1,7 @@
 """Fill untranslated entries of a catalog from a Python dict file: `fill.py LANG DICT.py`.
 
-Plural entries are keyed by (singular, plural) tuples with a list of forms. Existing
+Plural entries are keyed by (singular, plural) tuples with a list of forms, entries with a
+context by ("ctx", context, msgid). Existing
 translations are never overwritten; the script prints what is still missing.
 """
 
@@ -28,6 +29,8 @@ def main(lang: str, source: str) -> int:
         if done and not message.fuzzy:
             continue
         key = tuple(message.id) if message.pluralizable else message.id
+        if message.context:
+            key = ("ctx", message.context, key)  # {("ctx", "plan status", "Approved"): "…"}
         if key in table:
             value = table[key]
             message.string = tuple(value) if message.pluralizable else value

@@ -57,12 +57,12 @@ def test_templates_never_mark_data_safe_or_leave_attributes_unquoted(path):
     text = path.read_text(encoding="utf-8")
     assert "|safe" not in text.replace(" ", "")
     assert "Markup(" not in text
-    assert re.search(r"=\{\{", text) is None, "unquoted attribute value"
+    assert re.search(r"\s[\w-]+=\{\{", text) is None, "unquoted attribute value"
     assert "<script>" not in text and " style=" not in text
 
 
-def test_python_code_builds_markup_only_in_the_highlighter():
-    allowed = {"portal/search/highlight.py"}
+def test_python_code_builds_markup_only_in_the_highlighter_and_the_sanitiser():
+    allowed = {"portal/search/highlight.py", "portal/text.py"}
     for path in (ROOT / "portal").rglob("*.py"):
         if "Markup(" in path.read_text(encoding="utf-8"):
             assert str(path.relative_to(ROOT)) in allowed, path
@@ -160,3 +160,44 @@ def test_oversized_requests_get_413(client, reference):
         data={"email": "a@congty.vn", "password": "x" * (21 * 1024 * 1024)},
     )
     assert response.status_code == 413
+
+
+# The one sanitiser of user text (comments, answers, summaries): whatever goes in, nothing
+# executable comes out, and only the tags it makes itself.
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from portal.text import comment_html  # noqa: E402
+
+PAYLOADS = [
+    "<script>alert(1)</script>",
+    "<svg><script>alert(1)</script></svg>",
+    "<img src=x onerror=alert(1)>",
+    '" onmouseover="alert(1)',
+    '<a href="JaVaScRiPt&#58;alert(1)">x</a>',
+    "javascript:alert(1)",
+    "<iframe src=//evil.com></iframe>",
+    "<style>body{display:none}</style>",
+    "\u202eevil.exe\u200b",
+]
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_the_sanitiser_neutralises_known_payloads(payload):
+    html = str(comment_html(f"Trước {payload} sau"))
+    assert "<script" not in html and "<img" not in html and "<iframe" not in html
+    assert re.search(r"<[a-z]+[^>]*\son\w+=", html) is None
+    for href in re.findall(r'<a href="([^"]*)"', html):
+        assert href.startswith(("http://", "https://", "mailto:"))
+    assert "\u202e" not in html and "\u200b" not in html
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=300))
+def test_the_sanitiser_only_ever_emits_its_own_tags(text):
+    html = str(comment_html(text))
+    tags = set(re.findall(r"<\s*/?\s*([a-zA-Z][\w-]*)", html))
+    assert tags <= {"p", "br", "a"}
+    assert re.search(r"<[a-z]+[^>]*\son\w+\s*=", html) is None
+    for href in re.findall(r'href="([^"]*)"', html):
+        assert href.startswith(("http://", "https://", "mailto:"))

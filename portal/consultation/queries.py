@@ -487,3 +487,26 @@ def recent_answers(limit: int = 5, ministry_id: int | None = None):
     if ministry_id:
         statement = statement.where(Answer.ministry_id == ministry_id)
     return list(db.session.scalars(statement))
+
+
+def plan_items_of(regulation: Regulation) -> list[PlanItem]:
+    """The plans that cut or simplify this regulation."""
+    return list(
+        db.session.scalars(
+            select(PlanItem)
+            .where(PlanItem.regulation_id == regulation.id)
+            .options(joinedload(PlanItem.plan).joinedload(Plan.ministry))
+            .order_by(PlanItem.id)
+        )
+    )
+
+
+def ministry_consultations(ministry_id: int, limit: int = 10) -> list[Consultation]:
+    return list(
+        db.session.scalars(
+            select(Consultation)
+            .where(Consultation.ministry_id == ministry_id)
+            .order_by(Consultation.closes_at.desc())
+            .limit(limit)
+        )
+    )

@@ -38,8 +38,12 @@ def home():
             .group_by(Regulation.ministry_id)
         ).all()
     )
+    from portal.consultation import queries as consultation_queries
+
     return render_template(
         "main/home.html",
+        open_consultations=consultation_queries.open_consultations(5),
+        recent_answers=consultation_queries.recent_answers(5),
         years=institutional_space(),
         kind_counts=queries.counts_by_kind(in_force),
         kind_costs=queries.cost_by_kind(),

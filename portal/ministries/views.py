@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, url_for
+from flask_login import current_user
 from sqlalchemy import func, select
 
 from portal.extensions import db
@@ -79,8 +80,16 @@ def detail(code: str):
         .order_by(LegalDocument.issued_date.desc().nulls_last())
         .limit(20)
     ).all()
+    from portal.accounts.forms import EmptyForm
+    from portal.consultation import queries as consultation_queries
+
     return render_template(
         "ministries/detail.html",
+        consultations=consultation_queries.ministry_consultations(ministry.id),
+        plans=consultation_queries.plans_list(ministry_id=ministry.id),
+        answers=consultation_queries.answer_stats(ministry.id),
+        follows=consultation_queries.follows_of(current_user),
+        action_form=EmptyForm(),
         ministry=ministry,
         kind_counts=queries.counts_by_kind(mine),
         costs=queries.cost_by_kind(mine),

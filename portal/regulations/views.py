@@ -73,9 +73,13 @@ def detail(code: str):
     if regulation.code != code:
         return redirect(url_for(".detail", code=regulation.code), 301)
     rate = hourly_rate()
+    from portal.consultation import queries as consultation_queries
+
     return render_template(
         "regulations/detail.html",
         action_form=EmptyForm(),
+        feedback=consultation_queries.feedback_on(regulation),
+        plan_items=consultation_queries.plan_items_of(regulation),
         regulation=regulation,
         history=queries.regulation_history(regulation),
         rate=rate,

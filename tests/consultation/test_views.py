@@ -1,0 +1,351 @@
+"""The consultation pages as people use them."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from xml.etree import ElementTree
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.consultation import services
+from portal.consultation.models import Attachment, Comment, Follow
+from portal.extensions import db
+from tests.conftest import mails
+from tests.consultation.conftest import close
+
+
+def key_from(page: str) -> str:
+    return re.search(r'name="idempotency_key" type="hidden" value="([^"]+)"', page).group(1)
+
+
+def post(client, consultation, body, **extra):
+    page = client.get(f"/consultations/{consultation.id}").get_data(as_text=True)
+    data = {"body": body, "target": "", "idempotency_key": key_from(page), **extra}
+    return client.post(f"/consultations/{consultation.id}/comments", data=data)
+
+
+def test_the_list_filters_by_state_kind_and_ministry_with_counts(client, world):
+    page = client.get("/consultations").get_data(as_text=True)
+    assert "Dự thảo Nghị định về thương mại điện tử" in page
+    assert "Còn 30 ngày" in page
+    closed = client.get("/consultations?state=closed").get_data(as_text=True)
+    assert "Dự thảo Nghị định về thương mại điện tử" not in closed
+    assert "0 đợt lấy ý kiến" in closed
+    page = client.get("/consultations?kind=plan&ministry=bct").get_data(as_text=True)
+    assert "Dự thảo Nghị định về thương mại điện tử" not in page
+    page = client.get("/consultations?state=nope&ministry=zzz&field=x&kind=y")
+    assert page.status_code == 200 and "bỏ qua" in page.get_data(as_text=True)
+
+
+def test_a_member_comments_and_sees_the_receipt(client, world, login):
+    consultation = world["consultation"]
+    guest = client.post(f"/consultations/{consultation.id}/comments", data={"body": "x"})
+    assert "/account/sign-in" in guest.headers["Location"]
+    login(world["business"])
+    response = post(
+        client,
+        consultation,
+        "Đề nghị bỏ yêu cầu dán tem phụ. Xem https://vbpl.vn",
+        target=f"reg:{world['draft_regulation'].id}",
+    )
+    assert response.status_code in (302, 303)
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    comment = db.session.scalar(select(Comment))
+    assert f"Mã tiếp nhận {comment.receipt}" in page
+    assert '<a href="https://vbpl.vn" rel="nofollow ugc noopener noreferrer">' in page
+    assert "Doanh nghiệp" in page and "Phạm Bảo (Công ty TNHH Xanh)" in page
+    assert comment.regulation_id == world["draft_regulation"].id
+
+
+def test_the_same_form_sent_twice_makes_one_comment(client, world, login):
+    login(world["citizen"])
+    consultation = world["consultation"]
+    page = client.get(f"/consultations/{consultation.id}").get_data(as_text=True)
+    data = {"body": "Gửi hai lần.", "target": "", "idempotency_key": key_from(page)}
+    first = client.post(f"/consultations/{consultation.id}/comments", data=data)
+    second = client.post(f"/consultations/{consultation.id}/comments", data=data)
+    assert first.headers["Location"] == second.headers["Location"]
+    assert db.session.scalar(select(func.count(Comment.id))) == 1
+
+
+def test_xss_in_a_comment_is_shown_as_text(client, world, login):
+    login(world["citizen"])
+    post(
+        client,
+        world["consultation"],
+        "<script>alert(1)</script><img src=x onerror=alert(1)> "
+        '<a href="JaVaScRiPt&#58;alert(1)">x</a>',
+    )
+    page = client.get(f"/consultations/{world['consultation'].id}").get_data(as_text=True)
+    assert "<script>alert(1)" not in page and "<img src=x" not in page
+    assert "&lt;script&gt;" in page
+
+
+def test_bad_comment_input_gets_a_clear_message(client, world, login):
+    login(world["citizen"])
+    response = post(client, world["consultation"], "   \u200b  ")
+    assert response.status_code == 400
+    assert "Nhập ý kiến của bạn" in response.get_data(as_text=True)
+    response = post(client, world["consultation"], "x" * 5001)
+    assert response.status_code == 400 and "5.000" in response.get_data(as_text=True)
+    response = post(client, world["consultation"], "ok", target="reg:999999")
+    assert response.status_code == 400
+    response = post(client, world["consultation"], "ok", parent_id="abc")
+    assert response.status_code == 404
+    big = client.post(
+        f"/consultations/{world['consultation'].id}/comments",
+        data={"body": "x" * (10 * 1024 * 1024)},
+    )
+    assert big.status_code == 413
+
+
+def test_closed_consultations_are_read_only(client, world, login):
+    close(world["consultation"])
+    login(world["citizen"])
+    page = client.get(f"/consultations/{world['consultation'].id}").get_data(as_text=True)
+    assert "đã kết thúc" in page and 'name="body"' not in page
+    response = client.post(
+        f"/consultations/{world['consultation'].id}/comments",
+        data={"body": "Muộn.", "target": "", "idempotency_key": "muon-1234567"},
+    )
+    assert response.status_code == 400 and "không mở" in response.get_data(as_text=True)
+
+
+def test_staff_answer_from_their_queue_and_the_author_rates(app, client, world, login):
+    posted = services.post_comment(world["business"], world["consultation"], "Góp ý.", "k" * 10)
+    other = app.test_client()
+    login_other = other.post(
+        "/account/sign-in",
+        data={"email": world["other_staff"].email, "password": "Mật khẩu rất dài của tôi 2026"},
+    )
+    assert login_other.status_code in (302, 303)
+    assert other.get(f"/comments/{posted.id}/answer").status_code == 403
+    assert other.get("/workspace/bct/queue").status_code == 403
+    login(world["staff"])
+    queue = client.get("/workspace/bct/queue").get_data(as_text=True)
+    assert posted.receipt in queue
+    response = client.post(
+        f"/comments/{posted.id}/answer", data={"outcome": "not_accepted", "body": ""}
+    )
+    assert response.status_code == 400 and "Có lỗi" in response.get_data(as_text=True)
+    response = client.post(
+        f"/comments/{posted.id}/answer",
+        data={"outcome": "partly_accepted", "body": "Tiếp thu một phần."},
+    )
+    assert response.status_code in (302, 303)
+    assert mails("comment_answered")[0].to_address == world["business"].email
+    client.post("/account/sign-out")
+    login(world["business"])
+    page = client.get(f"/consultations/{world['consultation'].id}").get_data(as_text=True)
+    assert "Tiếp thu một phần" in page and "Đánh giá câu trả lời" in page
+    client.post(f"/comments/{posted.id}/rating", data={"score": "4", "remark": "Rõ."})
+    page = client.get(f"/consultations/{world['consultation'].id}").get_data(as_text=True)
+    assert "4/5" in page
+
+
+def test_reporting_and_the_moderation_queue(app, client, world, login, create_user):
+    posted = services.post_comment(world["citizen"], world["consultation"], "Quảng cáo.", "q" * 10)
+    for _ in range(3):
+        reporter = create_user()
+        other = app.test_client()
+        other.post(
+            "/account/sign-in",
+            data={"email": reporter.email, "password": "Mật khẩu rất dài của tôi 2026"},
+        )
+        other.post(f"/comments/{posted.id}/report", data={"reason": "Quảng cáo."})
+    db.session.expire_all()
+    assert posted.status == "hidden"
+    public = app.test_client().get(f"/consultations/{world['consultation'].id}")
+    assert "Quảng cáo." not in public.get_data(as_text=True)
+    assert "đang tạm ẩn" in public.get_data(as_text=True)
+    login(world["admin"])
+    assert posted.receipt in client.get("/moderation").get_data(as_text=True)
+    client.post(
+        f"/comments/{posted.id}/moderate", data={"decision": "remove", "reason": "Quảng cáo."}
+    )
+    db.session.expire_all()
+    assert posted.status == "removed"
+    page = app.test_client().get(f"/consultations/{world['consultation'].id}")
+    assert "đã bị người kiểm duyệt gỡ bỏ" in page.get_data(as_text=True)
+    assert app.test_client().get("/moderation-policy").status_code == 200
+
+
+def test_the_summary_report_prints_and_downloads_safely(client, world):
+    posted = services.post_comment(
+        world["association"], world["consultation"], '=HYPERLINK("http://x","y")', "s" * 10
+    )
+    services.answer_comment(world["staff"], posted, "explained", "+1+1 giải trình")
+    page = client.get(f"/consultations/{world['consultation'].id}/summary").get_data(as_text=True)
+    assert "Bảng tổng hợp, tiếp thu, giải trình ý kiến" in page and posted.receipt in page
+    download = client.get(f"/consultations/{world['consultation'].id}/summary.csv")
+    assert download.data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(download.get_data(as_text=True).lstrip("\ufeff"))))
+    assert rows[1][0] == posted.receipt and rows[1][3] == "Hiệp hội doanh nghiệp"
+    assert rows[1][5].startswith("'=") and rows[1][7].startswith("'+")
+    assert rows[1][6] == "Giải trình"
+    xlsx = client.get(f"/consultations/{world['consultation'].id}/summary.xlsx")
+    assert xlsx.data[:2] == b"PK"
+
+
+def _docx(extra=b"") -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<w:document/>" + extra.decode())
+    return buffer.getvalue()
+
+
+def _upload(client, world, data, name):
+    # Encoded in memory: the test client would spool a large body to a temporary file that
+    # stays open when the portal refuses it before reading (413).
+    from werkzeug.datastructures import FileStorage, MultiDict
+    from werkzeug.test import encode_multipart
+
+    fields = MultiDict({"file": FileStorage(io.BytesIO(data), filename=name)})
+    boundary, body = encode_multipart(fields)
+    return client.post(
+        f"/workspace/bct/consultations/{world['consultation'].id}",
+        data=body,
+        content_type=f"multipart/form-data; boundary={boundary}",
+    )
+
+
+def test_attachments_are_checked_and_served_safely(client, world, login):
+    login(world["staff"])
+    assert _upload(
+        client, world, b"%PDF-1.7\n...", "Báo cáo đánh giá tác động.pdf"
+    ).status_code in (302, 303)
+    assert _upload(client, world, _docx(), "../../etc/Dự thảo.docx").status_code in (302, 303)
+    assert _upload(client, world, b"MZ\x90\x00", "a.pdf").status_code == 400
+    assert _upload(client, world, b"%PDF-1.4", "a.pdf.exe").status_code == 400
+    assert _upload(client, world, b"", "rong.pdf").status_code == 400
+    assert _upload(client, world, b"PK\x03\x04 not a zip", "x.docx").status_code == 400
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "0" * (70 * 1024 * 1024))
+    assert _upload(client, world, bomb.getvalue(), "bom.docx").status_code == 400
+    assert (
+        _upload(client, world, b"%PDF-" + b"0" * (11 * 1024 * 1024), "lon.pdf").status_code == 413
+    )
+    files = db.session.scalars(select(Attachment).order_by(Attachment.id)).all()
+    assert [f.filename for f in files] == ["Báo cáo đánh giá tác động.pdf", "Dự thảo.docx"]
+    response = client.get(f"/consultations/{world['consultation'].id}/attachments/{files[0].id}")
+    assert response.data.startswith(b"%PDF")
+    disposition = response.headers["Content-Disposition"]
+    assert disposition.startswith("attachment;") and "filename*=UTF-8''B%C3%A1o" in disposition
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "sandbox" in response.headers["Content-Security-Policy"]
+    assert client.get(f"/consultations/999/attachments/{files[0].id}").status_code == 404
+
+
+def test_following_a_ministry_brings_mail_when_a_consultation_opens(client, world, login):
+    login(world["citizen"])
+    response = client.post(
+        "/follow",
+        data={
+            "target_type": "ministry",
+            "target_id": world["ministry"].id,
+            "follow": "1",
+            "next": "//evil.com",
+        },
+    )
+    assert response.headers["Location"] in ("/", "http://localhost/")
+    assert db.session.scalar(select(func.count(Follow.id))) == 1
+    assert client.post("/follow", data={"target_type": "x", "target_id": "1"}).status_code == 404
+    from datetime import timedelta
+
+    from portal.regulations.services import local_today
+
+    services.open_consultation(
+        world["staff"],
+        plan=world["plan"],
+        title="",
+        summary="Góp ý.",
+        opens_on=local_today(),
+        closes_on=local_today() + timedelta(days=30),
+    )
+    assert [m.to_address for m in mails("consultation_opened")] == [world["citizen"].email]
+    client.post(
+        "/follow",
+        data={"target_type": "ministry", "target_id": world["ministry"].id, "follow": "0"},
+    )
+    assert db.session.scalar(select(func.count(Follow.id))) == 0
+
+
+def test_atom_feeds_list_consultations_and_answers(client, world):
+    posted = services.post_comment(world["business"], world["consultation"], "Góp ý.", "f" * 10)
+    services.answer_comment(world["staff"], posted, "accepted", "Tiếp thu.")
+    for path in ("/feeds/consultations.atom", "/feeds/answers.atom?ministry=bct"):
+        response = client.get(path)
+        assert response.mimetype == "application/atom+xml"
+        feed = ElementTree.fromstring(response.data)  # noqa: S314 (our own feed)
+        entries = feed.findall("{http://www.w3.org/2005/Atom}entry")
+        assert len(entries) == 1
+    assert client.get("/feeds/answers.atom?ministry=zzz").status_code == 404
+
+
+def test_feedback_on_a_regulation_goes_to_the_ministry(client, world, login):
+    login(world["association"])
+    page = client.get("/regulations/BCT-2/feedback").get_data(as_text=True)
+    key = key_from(page)
+    response = client.post(
+        "/regulations/BCT-2/feedback",
+        data={"body": "Thủ tục phải nộp bản giấy.", "idempotency_key": key},
+    )
+    assert response.status_code in (302, 303)
+    feedback = db.session.scalar(select(Comment).where(Comment.kind == "feedback"))
+    assert feedback.ministry.code == "bct" and feedback.receipt.startswith("PA-")
+    assert client.get(f"/feedback/{feedback.id}").status_code == 200
+    detail = client.get("/regulations/BCT-2").get_data(as_text=True)
+    assert "Thủ tục phải nộp bản giấy." in detail
+    assert client.get("/regulations/BCT-D1/feedback").status_code == 200  # form shows, post refused
+    response = client.post(
+        "/regulations/BCT-D1/feedback", data={"body": "x", "idempotency_key": key + "2"}
+    )
+    assert response.status_code == 400
+
+
+def test_staff_run_a_plan_from_the_workspace(client, world, login):
+    login(world["staff"])
+    plan = world["plan"]
+    base = f"/workspace/bct/plans/{plan.id}"
+    assert client.get(base).status_code == 200
+    response = client.post(f"{base}/status", data={"status": "submitted", "on": "2099-01-01"})
+    assert response.status_code == 400 and "tương lai" in response.get_data(as_text=True)
+    from portal.regulations.services import local_today
+
+    today = local_today().isoformat()
+    client.post(f"{base}/status", data={"status": "submitted", "on": today})
+    response = client.post(
+        f"{base}/status", data={"status": "approved", "on": today, "decision_number": "12/QĐ-TTg"}
+    )
+    assert response.status_code in (302, 303)
+    item = plan.items[0]
+    response = client.post(
+        f"{base}/items/{item.id}/done", data={"done_on": today, "document_number": "15/2026/NĐ-CP"}
+    )
+    assert response.status_code in (302, 303)
+    public = client.get(f"/plans/{plan.id}").get_data(as_text=True)
+    assert "12/QĐ-TTg" in public and "15/2026/NĐ-CP" in public
+    plans = client.get("/plans").get_data(as_text=True)
+    assert "Phương án cắt giảm năm nay" in plans
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/consultations/0",
+        "/consultations/999999",
+        "/plans/0",
+        "/feedback/999",
+        "/comments/999/edit",
+    ],
+)
+def test_unknown_objects_are_404(client, world, login, path):
+    login(world["citizen"])
+    assert client.get(path).status_code == 404

@@ -53,6 +53,9 @@ def chromium_path():
 
 STAFF_EMAIL = "canbo.thu@byt.example"
 STAFF_PASSWORD = "Mật khẩu của cán bộ Bộ Y tế 2026"
+MEMBER_PASSWORD = "Mật khẩu của hội viên thử nghiệm"
+MEMBERS = [f"hoivien{n}@thuysan.vn" for n in range(4)]
+CONSULTATION_TITLE = "Lấy ý kiến dự thảo Thông tư về quảng cáo thực phẩm"
 
 
 @pytest.fixture(scope="session")
@@ -69,11 +72,48 @@ def live_app(tmp_path_factory, chromium_path):
     with app.app_context():
         upgrade()
         load_sample()  # the inline sync indexes it for search
-        create_user(
+        staff = create_user(
             STAFF_EMAIL, STAFF_PASSWORD, "staff", ministry_code="byt", display_name="Ngô Thị Thu"
         )
+        for number, email in enumerate(MEMBERS):
+            member = create_user(
+                email, MEMBER_PASSWORD, "member", display_name=f"Hội viên số {number + 1}"
+            )
+            member.member_type = "association" if number == 0 else "business"
+            member.organisation = (
+                "Hiệp hội Thực phẩm minh bạch"
+                if number == 0
+                else f"Công ty TNHH Thực phẩm {number}"
+            )
+        db.session.commit()
+        _open_consultation(staff)
         db.session.remove()
     return app
+
+
+def _open_consultation(staff):
+    from datetime import timedelta
+
+    from portal.consultation import services
+    from portal.regulations.services import local_today
+
+    draft = services.create_draft(
+        staff,
+        staff.ministry,
+        "Dự thảo Thông tư quy định về quảng cáo thực phẩm",
+        "circular",
+        "Dự thảo thay thế quy định hiện hành.",
+        "An toàn thực phẩm",
+    )
+    services.open_consultation(
+        staff,
+        draft=draft,
+        title=CONSULTATION_TITLE,
+        summary="Bộ Y tế đề nghị góp ý về thủ tục xác nhận nội dung "
+        "quảng cáo thực phẩm bảo vệ sức khỏe.",
+        opens_on=local_today(),
+        closes_on=local_today() + timedelta(days=30),
+    )
 
 
 @pytest.fixture(scope="session")

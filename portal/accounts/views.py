@@ -183,7 +183,11 @@ def reset_password(token: str):
 @bp.get("")
 def profile():
     require(is_member(current_user))
-    return render_template("accounts/profile.html", resend=EmptyForm())
+    from portal.consultation.queries import followed_items
+
+    return render_template(
+        "accounts/profile.html", resend=EmptyForm(), following=followed_items(current_user)
+    )
 
 
 @bp.route("/profile", methods=["GET", "POST"])

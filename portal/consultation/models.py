@@ -167,6 +167,10 @@ class Consultation(TimestampMixin, db.Model):
             return "upcoming"
         return "open" if now < self.closes_at else "closed"
 
+    def tracked_keys(self) -> list[tuple[str, int]]:
+        """The search index follows consultations (portal.core.changes)."""
+        return [("consultation", self.id)]
+
     @property
     def opens_on(self) -> date:
         """The opening day in Vietnam."""

@@ -510,3 +510,14 @@ def ministry_consultations(ministry_id: int, limit: int = 10) -> list[Consultati
             .limit(limit)
         )
     )
+
+
+def followed_items(user) -> list[tuple[str, object]]:
+    """(target type, object) for everything a member follows, for their account page."""
+    models = {"ministry": Ministry, "field": Field, "consultation": Consultation}
+    items = []
+    for kind, target_id in sorted(follows_of(user)):
+        target = db.session.get(models[kind], target_id)
+        if target is not None:
+            items.append((kind, target))
+    return items

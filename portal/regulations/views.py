@@ -212,8 +212,12 @@ def field(slug: str):
         .order_by(func.count(Regulation.id).desc(), Ministry.sort_order)
     ).all()
     cost, covered = queries.cost_total(Regulation.field_id == found.id)
+    from portal.consultation import queries as consultation_queries
+
     return render_template(
         "fields/detail.html",
+        follows=consultation_queries.follows_of(current_user),
+        action_form=EmptyForm(),
         field=found,
         kind_counts=queries.counts_by_kind(Regulation.field_id == found.id),
         costs=queries.cost_by_kind(Regulation.field_id == found.id),

@@ -17,7 +17,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-ENTITY_TYPES = {"regulation": 0, "document": 1}
+ENTITY_TYPES = {"regulation": 0, "document": 1, "consultation": 2}
 ENTITY_NAMES = {value: key for key, value in ENTITY_TYPES.items()}
 FIELDS = ("f", "t", "e", "c")
 

@@ -13,6 +13,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
+from portal.consultation.models import Consultation, DraftDocument
 from portal.extensions import db
 from portal.regulations.models import LegalBasis, LegalDocument, Regulation, RegulationEvent
 from portal.regulations.queries import public_document_clause
@@ -41,6 +42,8 @@ def _version() -> tuple:
         select(func.max(RegulationEvent.id)),
         select(func.count(LegalBasis.id)),
         select(func.max(LegalBasis.id)),
+        select(func.count(Consultation.id)),
+        select(func.max(Consultation.updated_at)),
     ]
     return tuple(db.session.execute(select(*(p.scalar_subquery() for p in parts))).one())
 
@@ -85,6 +88,19 @@ def snapshot() -> dict[int, Info]:
     for doc_id, doc_type, issuer_id, day, public in rows:
         entries[make_eid("document", doc_id)] = Info(
             bool(public), day, ("document", None, issuer_id, None, None, doc_type)
+        )
+    # Consultations are public from the moment they are published; their state (open,
+    # closed) depends on the clock, not the data, so it is shown on the page, not faceted.
+    rows = db.session.execute(
+        select(
+            Consultation.id, Consultation.ministry_id, DraftDocument.field_id, Consultation.opens_at
+        ).join(DraftDocument, DraftDocument.id == Consultation.draft_id, isouter=True)
+    )
+    for consultation_id, ministry_id, field_id, opens_at in rows:
+        entries[make_eid("consultation", consultation_id)] = Info(
+            True,
+            opens_at.date() if opens_at else None,
+            ("consultation", None, ministry_id, field_id, None, None),
         )
     with _lock:
         _cached = (version, entries)

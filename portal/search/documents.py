@@ -79,9 +79,20 @@ def document_entry(document: LegalDocument) -> IndexEntry:
     return _entry(make_eid("document", document.id), title, [document.title], citations)
 
 
+def consultation_entry(consultation) -> IndexEntry:
+    """A consultation is found by its title, what it asks, and its draft's or plan's text."""
+    subject = consultation.draft or consultation.plan
+    body = [
+        consultation.summary,
+        subject.title if subject else "",
+        subject.summary if subject else "",
+    ]
+    return _entry(make_eid("consultation", consultation.id), consultation.title, body, [])
+
+
 def load_entries(session: Session, eids: Iterable[int]) -> tuple[list[IndexEntry], list[int]]:
     """Entries for the given eids, and the eids whose rows no longer exist."""
-    wanted: dict[str, set[int]] = {"regulation": set(), "document": set()}
+    wanted: dict[str, set[int]] = {"regulation": set(), "document": set(), "consultation": set()}
     for eid in eids:
         entity, entity_id = split_eid(eid)
         wanted[entity].add(entity_id)
@@ -92,6 +103,9 @@ def load_entries(session: Session, eids: Iterable[int]) -> tuple[list[IndexEntry
         found.add(entries[-1].eid)
     for document in _documents(session, wanted["document"]):
         entries.append(document_entry(document))
+        found.add(entries[-1].eid)
+    for consultation in _consultations(session, wanted["consultation"]):
+        entries.append(consultation_entry(consultation))
         found.add(entries[-1].eid)
     missing = [eid for eid in eids if eid not in found]
     return entries, missing
@@ -131,16 +145,36 @@ def _documents(session: Session, ids: set[int] | None) -> Iterator[LegalDocument
     yield from session.scalars(statement.execution_options(yield_per=500))
 
 
+def _consultations(session: Session, ids: set[int] | None):
+    from portal.consultation.models import Consultation
+
+    statement = (
+        select(Consultation)
+        .options(joinedload(Consultation.draft), joinedload(Consultation.plan))
+        .order_by(Consultation.id)
+    )
+    if ids is not None:
+        if not ids:
+            return
+        statement = statement.where(Consultation.id.in_(sorted(ids)))
+    yield from session.scalars(statement)
+
+
 def all_entries(session: Session) -> Iterator[IndexEntry]:
-    """Every regulation and legal document (for a full rebuild)."""
+    """Every regulation, legal document and consultation (for a full rebuild)."""
     for regulation in _regulations(session, None):
         yield regulation_entry(regulation)
     for document in _documents(session, None):
         yield document_entry(document)
+    for consultation in _consultations(session, None):
+        yield consultation_entry(consultation)
 
 
 def all_eids(session: Session) -> set[int]:
     """What the index should hold: every regulation and document in the database."""
     eids = {make_eid("regulation", i) for i in session.scalars(select(Regulation.id))}
     eids |= {make_eid("document", i) for i in session.scalars(select(LegalDocument.id))}
+    from portal.consultation.models import Consultation
+
+    eids |= {make_eid("consultation", i) for i in session.scalars(select(Consultation.id))}
     return eids

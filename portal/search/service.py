@@ -82,7 +82,7 @@ def parse_filters(args) -> SearchFilters:
     filters = SearchFilters()
     notices = filters.notices
     value = _arg(args, "type")
-    if value in ("regulation", "document"):
+    if value in ("regulation", "document", "consultation"):
         filters.type = value
     elif value:
         notices.append(
@@ -245,7 +245,11 @@ def _facet_rows(counts: dict[str, dict]) -> dict[str, list[tuple[str, str, int]]
         for f in db.session.scalars(select(Field).where(Field.id.in_(list(counts["field"]))))
     }
     rows: dict[str, list[tuple[str, str, int]]] = {}
-    type_labels = {"regulation": _("Regulations"), "document": _("Legal documents")}
+    type_labels = {
+        "regulation": _("Regulations"),
+        "document": _("Legal documents"),
+        "consultation": _("Consultations"),
+    }
     rows["type"] = [
         (v, type_labels[v], counts["type"][v]) for v in type_labels if v in counts["type"]
     ]
@@ -277,7 +281,7 @@ def _facet_rows(counts: dict[str, dict]) -> dict[str, list[tuple[str, str, int]]
 
 def _hits(eids: list[int], parsed: ParsedQuery) -> list[Hit]:
     wanted = {term.folded for term in parsed.terms}
-    ids = {"regulation": [], "document": []}
+    ids = {"regulation": [], "document": [], "consultation": []}
     for eid in eids:
         entity, entity_id = split_eid(eid)
         ids[entity].append(entity_id)
@@ -297,10 +301,30 @@ def _hits(eids: list[int], parsed: ParsedQuery) -> list[Hit]:
             .options(joinedload(LegalDocument.issuer))
         )
     }
+    from portal.consultation.models import Consultation
+
+    consultations = {
+        c.id: c
+        for c in db.session.scalars(
+            select(Consultation)
+            .where(Consultation.id.in_(ids["consultation"]))
+            .options(joinedload(Consultation.ministry))
+        )
+    }
     hits = []
     for eid in eids:
         entity, entity_id = split_eid(eid)
-        if entity == "regulation" and entity_id in regulations:
+        if entity == "consultation" and entity_id in consultations:
+            consultation = consultations[entity_id]
+            hits.append(
+                Hit(
+                    entity,
+                    consultation,
+                    highlight(consultation.title, wanted),
+                    snippet(consultation.summary or consultation.title, wanted),
+                )
+            )
+        elif entity == "regulation" and entity_id in regulations:
             regulation = regulations[entity_id]
             hits.append(
                 Hit(

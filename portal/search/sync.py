@@ -123,9 +123,14 @@ def reindex(backend: SearchBackend, lock_path: Path, progress=None) -> int:
 
 
 def _entity_union():
+    from portal.consultation.models import Consultation
     from portal.regulations.models import LegalDocument, Regulation
 
-    return select(Regulation.id).union_all(select(LegalDocument.id)).subquery()
+    return (
+        select(Regulation.id)
+        .union_all(select(LegalDocument.id), select(Consultation.id))
+        .subquery()
+    )
 
 
 def verify(backend: SearchBackend) -> tuple[set[int], set[int]]:

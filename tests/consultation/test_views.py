@@ -349,3 +349,100 @@ def test_staff_run_a_plan_from_the_workspace(client, world, login):
 def test_unknown_objects_are_404(client, world, login, path):
     login(world["citizen"])
     assert client.get(path).status_code == 404
+
+
+def test_consultations_are_found_by_search_accent_insensitively(client, world):
+    page = client.get("/search?q=thuong mai dien tu").get_data(as_text=True)
+    assert f'/consultations/{world["consultation"].id}"' in page
+    only = client.get("/search?q=thuong mai dien tu&type=consultation").get_data(as_text=True)
+    assert "BCT-D1" not in only and f'/consultations/{world["consultation"].id}"' in only
+    from portal.search.sync import verify
+
+    missing, extra = verify(client.application.extensions["search"])
+    assert missing == set() and extra == set()
+
+
+def test_the_account_page_lists_what_a_member_follows(client, world, login):
+    login(world["citizen"])
+    field = world["draft"].field
+    client.post(
+        "/follow",
+        data={
+            "target_type": "field",
+            "target_id": field.id,
+            "follow": "1",
+            "next": f"/fields/{field.slug}",
+        },
+    )
+    client.post(
+        "/follow",
+        data={"target_type": "consultation", "target_id": world["consultation"].id, "follow": "1"},
+    )
+    page = client.get("/account").get_data(as_text=True)
+    assert field.name_vi in page and "Dự thảo Nghị định về thương mại điện tử" in page
+    assert page.count("Bỏ theo dõi") == 2
+
+
+CONSULTATION_LISTS = [
+    ("/consultations", ["state", "kind", "ministry", "field", "page", "per_page"]),
+    ("/plans", ["year"]),
+    ("/moderation", ["page"]),
+    ("/workspace/bct/queue", ["show", "page"]),
+    ("/feeds/answers.atom", ["ministry"]),
+    ("/feeds/consultations.atom", ["ministry"]),
+]
+
+
+@pytest.mark.parametrize(("route", "params"), CONSULTATION_LISTS)
+def test_consultation_lists_survive_bad_parameters(client, world, login, route, params):
+    from tests.test_bad_inputs import BAD_VALUES
+
+    login(world["admin"])
+    for param in params:
+        for value in BAD_VALUES:
+            response = client.get(route, query_string={param: value})
+            assert response.status_code in (200, 404), (route, param, value)
+            assert "<script>alert(1)</script>" not in response.get_data(as_text=True)
+
+
+def test_consultation_forms_survive_bad_values(client, world, login):
+    from tests.test_bad_inputs import BAD_VALUES
+
+    login(world["staff"])
+    consultation = world["consultation"]
+    posted = services.post_comment(world["business"], consultation, "Góp ý.", "b" * 10)
+    plan = world["plan"]
+    for value in [*BAD_VALUES, '<script>alert(1)</script>" onmouseover="x']:
+        for path, data in [
+            (
+                f"/consultations/{consultation.id}/comments",
+                {"body": value, "target": value, "parent_id": value, "idempotency_key": value},
+            ),
+            (f"/comments/{posted.id}/answer", {"outcome": value, "body": value}),
+            (f"/comments/{posted.id}/report", {"reason": value}),
+            (f"/comments/{posted.id}/rating", {"score": value, "remark": value}),
+            (f"/comments/{posted.id}/moderate", {"decision": value, "reason": value}),
+            ("/workspace/bct/drafts/new", {"title": value, "doc_type": value, "field": value}),
+            ("/workspace/bct/plans/new", {"title": value, "year": value}),
+            (
+                f"/workspace/bct/plans/{plan.id}/items",
+                {
+                    "regulation": value,
+                    "action": value,
+                    "time_hours_after": value,
+                    "due_date": value,
+                },
+            ),
+            (
+                f"/workspace/bct/plans/{plan.id}/status",
+                {"status": value, "on": value, "decision_number": value},
+            ),
+            (
+                f"/workspace/bct/consultations/new?draft={world['draft'].id}",
+                {"title": value, "summary": value, "opens_on": value, "closes_on": value},
+            ),
+            ("/follow", {"target_type": value, "target_id": value, "next": value}),
+        ]:
+            response = client.post(path, data=data)
+            assert response.status_code in (200, 302, 303, 400, 403, 404), (path, value)
+            assert "<script>alert(1)</script>" not in response.get_data(as_text=True)

@@ -521,3 +521,23 @@ def followed_items(user) -> list[tuple[str, object]]:
         if target is not None:
             items.append((kind, target))
     return items
+
+
+def answers_by_ministry() -> dict[int, tuple[int, int, int]]:
+    """Per ministry: (comments and feedback received, answered, overdue), in one query."""
+    now = utcnow()
+    rows = db.session.execute(
+        select(
+            Comment.ministry_id,
+            func.count(Comment.id),
+            func.count(Answer.id),
+            func.sum(case((and_(Answer.id.is_(None), Comment.due_at < now), 1), else_=0)),
+        )
+        .outerjoin(Answer, Answer.comment_id == Comment.id)
+        .where(Comment.parent_id.is_(None), Comment.status != "removed")
+        .group_by(Comment.ministry_id)
+    ).all()
+    return {
+        ministry_id: (received, answered, overdue or 0)
+        for ministry_id, received, answered, overdue in rows
+    }

@@ -40,8 +40,12 @@ def index():
         ).all()
     )
     ministries = db.session.scalars(select(Ministry).order_by(Ministry.sort_order)).all()
+    from portal.consultation import queries as consultation_queries
+
     return render_template(
         "ministries/index.html",
+        answers=consultation_queries.answers_by_ministry(),
+        ratings=consultation_queries.ratings_by_ministry(),
         ministries=ministries,
         published=published,
         unpublished=unpublished,

@@ -446,3 +446,14 @@ def test_consultation_forms_survive_bad_values(client, world, login):
             response = client.post(path, data=data)
             assert response.status_code in (200, 302, 303, 400, 403, 404), (path, value)
             assert "<script>alert(1)</script>" not in response.get_data(as_text=True)
+
+
+def test_the_ministries_page_shows_answer_rates_and_satisfaction(client, world):
+    posted = services.post_comment(world["business"], world["consultation"], "Góp ý.", "m" * 10)
+    services.post_comment(world["citizen"], world["consultation"], "Góp ý hai.", "n" * 10)
+    services.answer_comment(world["staff"], posted, "accepted", "Tiếp thu.")
+    services.rate_answer(world["business"], posted, 5)
+    page = client.get("/ministries").get_data(as_text=True)
+    row = page[page.index("/ministries/bct"):]
+    row = row[: row.index("</tr>")]
+    assert "1/2" in row and "50 %" in row and "5/5" in row

@@ -6,6 +6,7 @@ import logging
 import os
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from portal.config import (
     CONFIGS,
@@ -66,7 +67,17 @@ def register_extensions(app: Flask) -> None:
     init_search(app)
 
 
+class BoundedIntConverter(IntegerConverter):
+    """`<int:…>` accepts only what an INTEGER column holds: /admin/users/99999999999 is a 404,
+    not an out-of-range error in PostgreSQL."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def register_blueprints(app: Flask) -> None:
+    app.url_map.converters["int"] = BoundedIntConverter
     from portal.accounts.views import bp as accounts_bp
     from portal.admin.views import bp as admin_bp
     from portal.consultation.staff_views import bp as consultation_staff_bp

@@ -71,6 +71,26 @@ def _sqlite_begin(conn):
         conn.exec_driver_sql("BEGIN" if _read_only.get() else "BEGIN IMMEDIATE")
 
 
+def _without_nul(value):
+    if isinstance(value, str):
+        return value.replace("\x00", "") if "\x00" in value else value
+    if isinstance(value, dict):
+        return {key: _without_nul(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_without_nul(item) for item in value)
+    return value
+
+
+@event.listens_for(Engine, "before_cursor_execute", retval=True)
+def _postgres_refuses_nul(conn, _cursor, statement, parameters, _context, _executemany):
+    """PostgreSQL rejects NUL in text (a DataError, so a 500), SQLite stores it. Text that is
+    stored is cleaned at the edge already; this catches a NUL in a look-up value (a URL
+    segment, a filter) anywhere, so that it finds nothing instead of failing."""
+    if conn.dialect.name == "postgresql" and parameters:
+        parameters = _without_nul(parameters)
+    return statement, parameters
+
+
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 

@@ -138,3 +138,18 @@ def test_a_ten_megabyte_body_is_413(client, create_user, login):
         "/account/profile", data={"display_name": "x" * (10 * 1024 * 1024), "password": PASSWORD}
     )
     assert response.status_code == 413
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/workspace/%00",
+        "/workspace/bvhttdl/regulations/%00/edit",
+        "/workspace/bvhttdl/documents/%00/edit",
+        "/admin/ministries/%00",
+        "/admin/users/99999999999",
+        "/feeds/answers.atom?ministry=%00",
+    ],
+)
+def test_nul_and_odd_segments_in_signed_in_routes(admin_client, path):
+    assert admin_client.get(path).status_code in (200, 404), path

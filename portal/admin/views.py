@@ -175,7 +175,9 @@ def ministries():
 
 @bp.route("/ministries/<code>", methods=["GET", "POST"])
 def ministry(code: str):
-    ministry = db.session.scalar(select(Ministry).where(Ministry.code == code.lower()[:32]))
+    ministry = db.session.scalar(
+        select(Ministry).where(Ministry.code == clean_text(code, max_length=32).lower())
+    )
     if ministry is None:
         abort(404)
     form = MinistryForm(obj=ministry)

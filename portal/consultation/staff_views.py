@@ -28,13 +28,16 @@ from portal.pagination import page_arg, paginate, per_page_arg
 from portal.regulations.models import Regulation
 from portal.regulations.services import local_today
 from portal.security import allows_upload
+from portal.text import clean_text
 
 bp = Blueprint("consultation_staff", __name__, url_prefix="/workspace")
 
 
 def _ministry(code: str) -> Ministry:
     require(current_user.is_authenticated)
-    ministry = db.session.scalar(select(Ministry).where(Ministry.code == code.lower()[:32]))
+    ministry = db.session.scalar(
+        select(Ministry).where(Ministry.code == clean_text(code, max_length=32).lower())
+    )
     if ministry is None:
         abort(404)
     require(can_use_workspace(current_user, ministry))
@@ -114,7 +117,7 @@ def draft(code: str, draft_id: int):
     ministry = _ministry(code)
     draft = _owned(DraftDocument, draft_id, ministry)
     if request.method == "POST" and EmptyForm().validate_on_submit():
-        reg_code = request.form.get("regulation", "")[:80]
+        reg_code = clean_text(request.form.get("regulation", ""), max_length=80)
         regulation = db.session.scalar(
             select(Regulation).where(func.lower(Regulation.code) == reg_code.lower())
         )

@@ -43,6 +43,7 @@ from portal.regulations import queries as regulation_queries
 from portal.regulations.models import Field
 from portal.regulations.services import local_today
 from portal.security import safe_local_path
+from portal.text import clean_text
 
 bp = Blueprint("consultation", __name__)
 
@@ -486,7 +487,7 @@ def follow():
 
 
 def _feed_ministry():
-    code = request.args.get("ministry", "")[:32].lower()
+    code = clean_text(request.args.get("ministry", ""), max_length=32).lower()
     if not code:
         return None
     ministry = db.session.scalar(select(Ministry).where(Ministry.code == code))

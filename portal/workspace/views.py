@@ -24,6 +24,7 @@ from portal.regulations.fileformat import format_number
 from portal.regulations.importer import ImportFailed
 from portal.regulations.models import LegalDocument, Regulation
 from portal.security import allows_upload
+from portal.text import clean_text
 from portal.workspace import queries
 from portal.workspace.forms import (
     AbolishForm,
@@ -37,7 +38,9 @@ bp = Blueprint("workspace", __name__, url_prefix="/workspace")
 
 
 def _ministry(code: str) -> Ministry:
-    ministry = db.session.scalar(select(Ministry).where(Ministry.code == code.lower()[:32]))
+    ministry = db.session.scalar(
+        select(Ministry).where(Ministry.code == clean_text(code, max_length=32).lower())
+    )
     require(current_user.is_authenticated)
     if ministry is None:
         abort(404)
@@ -47,7 +50,9 @@ def _ministry(code: str) -> Ministry:
 
 def _regulation(ministry: Ministry, code: str) -> Regulation:
     regulation = db.session.scalar(
-        select(Regulation).where(func.lower(Regulation.code) == code.lower()[:80])
+        select(Regulation).where(
+            func.lower(Regulation.code) == clean_text(code, max_length=80).lower()
+        )
     )
     if regulation is None:
         abort(404)
@@ -58,7 +63,9 @@ def _regulation(ministry: Ministry, code: str) -> Regulation:
 
 
 def _document(ministry: Ministry, slug: str) -> LegalDocument:
-    document = db.session.scalar(select(LegalDocument).where(LegalDocument.slug == slug[:120]))
+    document = db.session.scalar(
+        select(LegalDocument).where(LegalDocument.slug == clean_text(slug, max_length=120))
+    )
     if document is None:
         abort(404)
     require(can_edit_document(current_user, document))

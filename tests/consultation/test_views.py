@@ -454,6 +454,6 @@ def test_the_ministries_page_shows_answer_rates_and_satisfaction(client, world):
     services.answer_comment(world["staff"], posted, "accepted", "Tiếp thu.")
     services.rate_answer(world["business"], posted, 5)
     page = client.get("/ministries").get_data(as_text=True)
-    row = page[page.index("/ministries/bct"):]
+    row = page[page.index("/ministries/bct") :]
     row = row[: row.index("</tr>")]
     assert "1/2" in row and "50 %" in row and "5/5" in row

@@ -135,6 +135,26 @@ def generate_command(count: int, seed: int, output: Path | None) -> None:
     )
 
 
+reform_cli = AppGroup("reform", help="The reform-effort index.")
+
+
+@reform_cli.command("compute")
+@click.option("--period", type=click.IntRange(2000, 2100), help="One year (default: every year).")
+def compute_command(period: int | None) -> None:
+    """Compute and store the scores of every ministry with the current methodology."""
+    from portal.reform import index
+
+    for year in [period] if period else index.periods():
+        started = time.perf_counter()
+        scores = index.compute_and_store(year)
+        elapsed = time.perf_counter() - started
+        best = scores[0] if scores else None
+        click.echo(
+            f"{year}: {len(scores)} ministries in {elapsed:.2f} s"
+            + (f"; first {best.ministry.code} {best.total:.1f}" if best else "")
+        )
+
+
 def register(app) -> None:
     from portal.accounts.cli import mail_cli, users_cli
     from portal.search.cli import search_cli
@@ -144,3 +164,4 @@ def register(app) -> None:
     app.cli.add_command(search_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(mail_cli)
+    app.cli.add_command(reform_cli)

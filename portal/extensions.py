@@ -63,6 +63,31 @@ def read_only_transactions():
         _read_only.reset(token)
 
 
+@contextmanager
+def writable_transactions():
+    """Inside a read-only request, transactions begun in this block write (BEGIN IMMEDIATE):
+    for derived data a page stores on the way (the reform index's scores)."""
+    token = _read_only.set(False)
+    try:
+        yield
+    finally:
+        _read_only.reset(token)
+
+
+@contextmanager
+def derived_data_session():
+    """The session for storing derived data (the reform scores) from anywhere. Inside a
+    read-only request the current transaction is ended first (it wrote nothing) and the next
+    one begins writable (BEGIN IMMEDIATE), on the same connection: a deferred SQLite
+    transaction must not write, and a second connection could wait on the first."""
+    if _read_only.get():
+        db.session.rollback()
+        with writable_transactions():
+            yield db.session
+    else:
+        yield db.session
+
+
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(conn):
     """BEGIN IMMEDIATE by default: a deferred BEGIN that later writes fails or loses the write

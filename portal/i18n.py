@@ -90,8 +90,13 @@ def format_billions(value, digits: int = 2) -> str:
 
 def format_day(value: date | datetime | None) -> str:
     """A date: vi 22/11/2026, en 22 Nov 2026 (datetimes are shown in Asia/Ho_Chi_Minh)."""
-    if value is None:
+    if value is None or value == "":
         return "—"
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value)
+        except ValueError:
+            return value
     pattern = "dd/MM/yyyy" if current_language() == "vi" else "d MMM yyyy"
     if isinstance(value, datetime):
         return _babel_format_datetime(value, pattern)

@@ -19,6 +19,7 @@ from portal.core.changes import ChangeOutbox  # noqa: F401
 from portal.core.models import Setting  # noqa: F401
 from portal.mail.models import MailMessage  # noqa: F401
 from portal.ministries.models import Ministry  # noqa: F401
+from portal.reform.models import Methodology, ReformScore  # noqa: F401
 from portal.regulations.models import (  # noqa: F401
     DocumentRelation,
     Field,

@@ -15,7 +15,7 @@ NAVIGATION = (
     ("main.home", _l("Home")),
     ("consultation.index", _l("Consultation")),
     ("regulations.index", _l("Lookup")),
-    (None, _l("Reform effort")),
+    ("reform.ranking", _l("Reform effort")),
     ("main.guide", _l("User guide")),
 )
 

@@ -97,3 +97,19 @@ def change_setting(actor, key: str, raw: str) -> bool:
     )
     db.session.commit()
     return True
+
+
+def change_methodology(actor, values: dict, note: str):
+    """A new version of the reform-effort methodology; scores are recomputed with it."""
+    from portal.reform.methodology import new_version
+
+    version = new_version(actor, values, clean_text(note, multiline=True, max_length=2000))
+    audit.record(
+        "methodology.changed",
+        actor=actor,
+        target_type="methodology",
+        target_label=f"v{version.version}",
+        detail=version.parameters_json,
+    )
+    db.session.commit()
+    return version

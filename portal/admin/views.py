@@ -13,7 +13,7 @@ from portal.accounts.models import User
 from portal.accounts.permissions import can_administer, require
 from portal.accounts.roles import ROLE_CODES, ROLE_LABELS
 from portal.admin import services
-from portal.admin.forms import FieldForm, MinistryForm, SettingForm
+from portal.admin.forms import FieldForm, MethodologyForm, MinistryForm, SettingForm
 from portal.audit import queries as audit_queries
 from portal.audit.models import AuditEvent
 from portal.audit.services import ACTIONS
@@ -249,6 +249,50 @@ def settings():
             form.value.data = str(get_setting(spec))
         forms[key] = (spec, form)
     return render_template("admin/settings.html", forms=forms), status
+
+
+@bp.route("/methodology", methods=["GET", "POST"])
+def methodology():
+    from portal.reform import methodology as reform_methodology
+
+    form = MethodologyForm()
+    current = reform_methodology.current()
+    if not form.is_submitted():
+        p = current.parameters
+        defaults = {
+            "weight_transparency": p["weights"]["transparency"],
+            "weight_results": p["weights"]["results"],
+            "weight_satisfaction": p["weights"]["satisfaction"],
+            "target_regulations": round(p["targets"]["regulations"] * 100, 2),
+            "target_cost": round(p["targets"]["cost"] * 100, 2),
+            "consultation_min_days": p["consultation_min_days"],
+            "deadline_day": p["plan_deadline"]["day"],
+            "deadline_month": p["plan_deadline"]["month"],
+            "plan_first": p["plan_years"]["first"],
+            "plan_last": p["plan_years"]["last"],
+            "band_good": p["bands"]["good"],
+            "band_fair": p["bands"]["fair"],
+        }
+        for name, value in defaults.items():
+            form[name].data = str(value)
+    if form.validate_on_submit():
+        values = {field.name: field.data for field in form if field.name != "csrf_token"}
+        try:
+            version = services.change_methodology(current_user, values, form.note.data)
+        except RuleViolation as violation:
+            db.session.rollback()
+            form.add_violation(violation)
+        else:
+            flash(
+                _(
+                    "Methodology version %(version)s is in force; scores are recomputed with it.",
+                    version=version.version,
+                ),
+                "success",
+            )
+            return redirect(url_for("reform.methodology_page"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("admin/methodology.html", form=form, current=current), status
 
 
 # ---------------------------------------------------------------------------- audit and mail

@@ -43,6 +43,7 @@ ACTIONS = {
     "ministry.updated": _l("Ministry updated"),
     "field.updated": _l("Field updated"),
     "setting.changed": _l("Setting changed"),
+    "methodology.changed": _l("Reform-index methodology changed"),
     "draft.created": _l("Draft legal document created"),
     "plan.created": _l("Plan created"),
     "plan.status_changed": _l("Plan status changed"),

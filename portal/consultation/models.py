@@ -111,7 +111,13 @@ class PlanItem(db.Model):
     action: Mapped[str] = mapped_column(String(16), nullable=False)
     description: Mapped[str] = mapped_column(Text, nullable=False, default="")
     position: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
-    # The cost inputs once the change is made (all None for an abolition: no cost at all).
+    # The cost inputs before the change (taken when the item is added, refreshed when it is
+    # done) and once it is made (all None for an abolition: no cost at all). The saving is
+    # computed from both with the hourly labour cost, in SQL, by the reform-effort index.
+    time_hours_before: Mapped[float | None] = mapped_column(Double)
+    cost_vnd_before: Mapped[int | None] = mapped_column(BigInteger)
+    frequency_before: Mapped[float | None] = mapped_column(Double)
+    subjects_before: Mapped[int | None] = mapped_column(BigInteger)
     time_hours_after: Mapped[float | None] = mapped_column(Double)
     cost_vnd_after: Mapped[int | None] = mapped_column(BigInteger)
     frequency_after: Mapped[float | None] = mapped_column(Double)
@@ -147,6 +153,8 @@ class Consultation(TimestampMixin, db.Model):
     summary: Mapped[str] = mapped_column(Text, nullable=False, default="")
     opens_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     closes_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    # Days from the opening day to the closing day, both included (the reform index's T2).
+    length_days: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
     )

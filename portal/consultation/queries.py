@@ -215,24 +215,30 @@ def outcome_statistics(consultation: Consultation) -> dict[str, int]:
     return dict(rows)
 
 
-def plan_savings(
-    plan: Plan, rate: float | None = None
-) -> list[tuple[PlanItem, float | None, float | None, float | None]]:
-    """(item, cost before, cost after, saving) per item, from the standard cost model."""
+def plan_savings(plan: Plan, rate: float | None = None):
+    """(item, cost before, cost after, saving) per item, from the standard cost model. The
+    cost before is the one recorded when the item was added (or done), so the saving stays
+    known once the regulation carries its new cost."""
     rate = hourly_rate() if rate is None else rate
     rows = []
     for item in plan.items:
-        regulation = item.regulation
-        before = annual_cost(
-            regulation.time_hours,
-            regulation.cost_vnd,
-            regulation.frequency,
-            regulation.subjects,
-            rate,
-        )
-        if item.done_on is not None:
-            # Once done, the regulation carries the new cost: the history keeps the old one.
-            before = _cost_before_item(item, rate)
+        if item.frequency_before is not None or item.subjects_before is not None:
+            before = annual_cost(
+                item.time_hours_before,
+                item.cost_vnd_before,
+                item.frequency_before,
+                item.subjects_before,
+                rate,
+            )
+        else:
+            regulation = item.regulation
+            before = annual_cost(
+                regulation.time_hours,
+                regulation.cost_vnd,
+                regulation.frequency,
+                regulation.subjects,
+                rate,
+            )
         if item.action == "abolish":
             after = 0.0 if before is not None else None
         else:
@@ -246,28 +252,6 @@ def plan_savings(
         saving = before - after if before is not None and after is not None else None
         rows.append((item, before, after, saving))
     return rows
-
-
-def _cost_before_item(item: PlanItem, rate: float) -> float | None:
-    from portal.regulations.models import RegulationEvent
-
-    event = db.session.scalar(
-        select(RegulationEvent)
-        .where(
-            RegulationEvent.regulation_id == item.regulation_id,
-            RegulationEvent.event_date < item.done_on,
-        )
-        .order_by(RegulationEvent.event_date.desc(), RegulationEvent.id.desc())
-        .limit(1)
-    ) or db.session.scalar(
-        select(RegulationEvent)
-        .where(RegulationEvent.regulation_id == item.regulation_id)
-        .order_by(RegulationEvent.event_date, RegulationEvent.id)
-        .limit(1)
-    )
-    if event is None:
-        return None
-    return annual_cost(event.time_hours, event.cost_vnd, event.frequency, event.subjects, rate)
 
 
 def answer_queue(ministry_id: int, show: str = "open"):

@@ -129,6 +129,7 @@ def _consultation(
     opens_at, closes_at = window_for(opens_on, closes_on)
     staff = _user(staff_email) if staff_email else None
     consultation = Consultation(
+        length_days=(closes_on - opens_on).days + 1,
         ministry_id=ministry.id,
         draft_id=draft.id if draft else None,
         plan_id=plan.id if plan else None,
@@ -191,6 +192,10 @@ def _plan(ministry, title, year, summary, items):
                 action=action,
                 description=description,
                 position=position,
+                time_hours_before=regulation.time_hours,
+                cost_vnd_before=regulation.cost_vnd,
+                frequency_before=regulation.frequency,
+                subjects_before=regulation.subjects,
                 **values,
             )
         )

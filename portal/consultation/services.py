@@ -176,6 +176,15 @@ def _cost_after(values: dict[str, str]) -> dict:
     return {f"{name}_after": value for name, value in parsed.items()}
 
 
+def _inputs_before(regulation: Regulation) -> dict:
+    return {
+        "time_hours_before": regulation.time_hours,
+        "cost_vnd_before": regulation.cost_vnd,
+        "frequency_before": regulation.frequency,
+        "subjects_before": regulation.subjects,
+    }
+
+
 def add_plan_item(
     actor,
     plan: Plan,
@@ -211,6 +220,7 @@ def add_plan_item(
         plan=plan,
         regulation_id=regulation.id,
         action=action,
+        **_inputs_before(regulation),
         description=clean_text(description, multiline=True, max_length=5000),
         due_date=due_date,
         position=len(plan.items),
@@ -317,6 +327,8 @@ def complete_plan_item(actor, item: PlanItem, done_on: date, document_number: st
         )
     document = DocumentResolver().get(items[0].number)
     regulation = item.regulation
+    for name, value in _inputs_before(regulation).items():  # the cost the change removes
+        setattr(item, name, value)
     if item.action == "abolish":
         record_event(
             regulation,
@@ -398,6 +410,7 @@ def open_consultation(
         raise RuleViolation(_("Only a plan being drafted can be opened for comment."), "subject")
     opens_at, closes_at = window_for(opens_on, closes_on)
     consultation = Consultation(
+        length_days=length,
         ministry_id=subject.ministry_id,
         draft_id=draft.id if draft else None,
         plan_id=plan.id if plan else None,

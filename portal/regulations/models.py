@@ -233,8 +233,10 @@ class RegulationEvent(db.Model):
     actor_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL"), index=True
     )
-    # Snapshot after the event: lets the institutional space be computed for any past year.
+    # Snapshot after the event: lets the institutional space and the reform-effort index be
+    # computed for any past year. `published` is None for events recorded before it was kept.
     status: Mapped[str] = mapped_column(String(16), nullable=False)
+    published: Mapped[bool | None] = mapped_column(Boolean)
     time_hours: Mapped[float | None] = mapped_column(Double)
     cost_vnd: Mapped[int | None] = mapped_column(BigInteger)
     frequency: Mapped[float | None] = mapped_column(Double)

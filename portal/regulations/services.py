@@ -27,7 +27,7 @@ from portal.text import clean_text, fold_key
 logger = logging.getLogger(__name__)
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-SNAPSHOT_FIELDS = ("status", "time_hours", "cost_vnd", "frequency", "subjects")
+SNAPSHOT_FIELDS = ("status", "published", "time_hours", "cost_vnd", "frequency", "subjects")
 
 
 def local_today() -> date:

@@ -125,3 +125,10 @@ def test_the_chart_library_is_the_vendored_release():
     digest = hashlib.sha256((folder / "chart.umd.min.js").read_bytes()).hexdigest()
     assert digest in (folder / "README.md").read_text()
     assert "MIT" in (folder / "LICENSE.md").read_text()
+
+
+def test_the_ministry_page_shows_the_reported_figures(client, reference):
+    page = client.get("/ministries/bgtvt").get_data(as_text=True)
+    assert "1977/QĐ-TTg" in page and "334 đã công khai, 2.449 chưa công khai" in page
+    missing = client.get("/ministries/byt").get_data(as_text=True)
+    assert "bảng của báo cáo dừng sau dòng 11" in missing

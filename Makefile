@@ -27,7 +27,7 @@ translations: $(STAMP) ## Compile the translation catalogs (.po → .mo)
 	$(BIN)/pybabel compile -d translations --statistics
 
 translations-update: $(STAMP) ## Extract messages and merge them into the vi and en catalogs
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 -k lazy_ngettext:1,2 -k _lp:1c,2 -k lazy_pgettext:1c,2 -k pgettext:1c,2 --no-location --sort-output -o translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 -k lazy_ngettext:1,2 -k _lp:1c,2 -k lazy_pgettext:1c,2 -k pgettext:1c,2 -k N_ --no-location --sort-output -o translations/messages.pot .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --ignore-obsolete --no-fuzzy-matching
 
 db: $(STAMP) ## Upgrade the database to the latest migration

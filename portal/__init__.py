@@ -84,6 +84,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.consultation.views import bp as consultation_bp
     from portal.main.views import bp as main_bp
     from portal.ministries.views import bp as ministries_bp
+    from portal.opendata.views import bp as opendata_bp
     from portal.reform.views import bp as reform_bp
     from portal.regulations.views import bp as regulations_bp
     from portal.search.views import bp as search_bp
@@ -99,6 +100,11 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(consultation_bp)
     app.register_blueprint(consultation_staff_bp)
     app.register_blueprint(reform_bp)
+    app.register_blueprint(opendata_bp)
+
+    from portal.api import init_api
+
+    init_api(app)
 
 
 def register_template_helpers(app: Flask) -> None:

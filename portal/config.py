@@ -70,6 +70,16 @@ class Config:
     SEARCH_SYNC = "thread"
     # Entry ids kept in cached posting sets per process (half as much again for results).
     SEARCH_CACHE_BUDGET = 400_000
+    # The API's rate limits (Flask-Limiter syntax), per token or else per client address, and
+    # where the counters live: memory:// holds in one process only, so production uses Redis.
+    API_READ_LIMIT = "300 per minute"
+    API_WRITE_LIMIT = "30 per minute"
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
+    RATELIMIT_STRATEGY = "moving-window"
+    # Bulk open-data files (default instance/exports).
+    EXPORT_DIR: str | None = None
 
 
 class DevelopmentConfig(Config):
@@ -87,6 +97,7 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = False
     SEARCH_SYNC = "inline"
     MAIL_BACKEND = "log"
+    RATELIMIT_ENABLED = False  # the tests of the limits turn them on
     # Still scrypt, with a lower work factor so that the suite does not spend minutes hashing.
     PASSWORD_HASH_METHOD = "scrypt:1024:8:1"  # noqa: S105
 
@@ -102,6 +113,8 @@ class ProductionConfig(Config):
     REMEMBER_COOKIE_NAME = "__Host-remember"
     PREFERRED_URL_SCHEME = "https"
     SEARCH_SYNC = "worker"  # run `flask search worker` beside gunicorn
+    # Shared by every worker; PORTAL_RATELIMIT_STORAGE_URI names another server.
+    RATELIMIT_STORAGE_URI = "redis://127.0.0.1:6379/0"
 
 
 CONFIGS = {

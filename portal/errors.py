@@ -9,6 +9,7 @@ from flask import Response, g, render_template, request
 from flask.globals import request_ctx
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from werkzeug import exceptions as werkzeug_exceptions
 from werkzeug.exceptions import HTTPException
 
 logger = logging.getLogger(__name__)
@@ -56,9 +57,22 @@ def _page(status: int, title: str, message: str):
     )
 
 
+def _in_api() -> bool:
+    from portal.api.core import in_api
+
+    return request_ctx.url_adapter is not None and in_api()
+
+
 def register_error_handlers(app) -> None:
+    from portal.api import errors as api_errors
+    from portal.api.core import ApiError
+
+    app.register_error_handler(ApiError, api_errors.api_error)
+
     @app.errorhandler(NotFound)
     def _domain_not_found(_error):
+        if _in_api():
+            return api_errors.http_error(werkzeug_exceptions.NotFound())
         return _page(404, _("Page not found"), _("We could not find what you asked for."))
 
     @app.errorhandler(CSRFError)
@@ -74,6 +88,8 @@ def register_error_handlers(app) -> None:
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):
+        if _in_api():
+            return api_errors.http_error(error)
         messages = {
             400: (_("Bad request"), _("The request could not be understood.")),
             403: (_("Not allowed"), _("You do not have permission to see this page.")),
@@ -89,6 +105,8 @@ def register_error_handlers(app) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):
+        if _in_api():
+            return api_errors.unexpected(error)
         logger.exception("Unhandled error, request id %s", request_id())
         return _page(
             500,

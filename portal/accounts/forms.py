@@ -138,3 +138,23 @@ class UserAdminForm(PortalForm):
     )
     ministry = SelectField(_l("Ministry"), choices=[], validate_choice=False)
     is_moderator = BooleanField(_l("Moderator of comments"))
+
+
+class ApiTokenForm(PortalForm):
+    name = TextField(
+        _l("Name of the token"),
+        validators=[required(_l("Give the token a name.")), Length(max=80)],
+        description=_l("What will use it, e.g. “Hệ thống CSDL TTHC của Bộ”."),
+    )
+    days = SelectField(
+        _l("Valid for"),
+        choices=options(
+            (
+                ("90", _l("90 days")),
+                ("30", _l("30 days")),
+                ("365", _l("1 year")),
+                ("0", _l("Until revoked")),
+            )
+        ),
+        default="90",
+    )

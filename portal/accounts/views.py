@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from portal.accounts import services
 from portal.accounts.forms import (
+    ApiTokenForm,
     ChangePasswordForm,
     DeleteAccountForm,
     EmptyForm,
@@ -183,10 +184,14 @@ def reset_password(token: str):
 @bp.get("")
 def profile():
     require(is_member(current_user))
+    from portal.api.tokens import may_hold_tokens
     from portal.consultation.queries import followed_items
 
     return render_template(
-        "accounts/profile.html", resend=EmptyForm(), following=followed_items(current_user)
+        "accounts/profile.html",
+        resend=EmptyForm(),
+        following=followed_items(current_user),
+        may_hold_tokens=may_hold_tokens(current_user),
     )
 
 
@@ -252,3 +257,64 @@ def delete_account():
             return redirect(url_for("main.home"))
     status = 400 if form.is_submitted() else 200
     return render_template("accounts/delete.html", form=form), status
+
+
+# ---------------------------------------------------------------------------- API tokens
+
+
+def _tokens_page(form, secret: str | None = None, status: int = 200):
+    from portal.api import tokens as api_tokens
+    from portal.core.models import utcnow
+
+    response = make_response(
+        render_template(
+            "accounts/api_tokens.html",
+            form=form,
+            tokens=api_tokens.tokens_of(current_user),
+            secret=secret,
+            now=utcnow(),
+            revoke_form=EmptyForm(),
+        ),
+        status,
+    )
+    # The page may show a new token once: no cache may keep it.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/api-tokens", methods=["GET", "POST"])
+def api_tokens():
+    from portal.api import tokens as api_tokens
+
+    require(api_tokens.may_hold_tokens(current_user))
+    form = ApiTokenForm()
+    if form.validate_on_submit():
+        try:
+            token, secret = api_tokens.create_token(
+                current_user, form.name.data, int(form.days.data)
+            )
+        except RuleViolation as violation:
+            form.add_violation(violation)
+        else:
+            return _tokens_page(ApiTokenForm(formdata=None), secret=secret)
+    status = 400 if form.is_submitted() else 200
+    return _tokens_page(form, status=status)
+
+
+@bp.post("/api-tokens/<int:token_id>/revoke")
+def revoke_api_token(token_id: int):
+    from portal.api import tokens as api_tokens
+
+    require(api_tokens.may_hold_tokens(current_user))
+    form = EmptyForm()
+    if form.validate_on_submit():
+        try:
+            token = api_tokens.revoke_token(current_user, token_id)
+        except RuleViolation as violation:
+            flash(violation.message, "error")
+        else:
+            flash(
+                _("The token “%(name)s” is revoked; it no longer works.", name=token.name),
+                "success",
+            )
+    return redirect(url_for(".api_tokens"))

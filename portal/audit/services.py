@@ -54,6 +54,8 @@ ACTIONS = {
     "moderation.hidden": _l("Comment hidden after reports"),
     "moderation.approved": _l("Comment approved by a moderator"),
     "moderation.removed": _l("Comment removed by a moderator"),
+    "api_token.created": _l("API token created"),
+    "api_token.revoked": _l("API token revoked"),
 }
 
 

@@ -86,14 +86,14 @@ def detail(code: str):
     ).all()
     from portal.accounts.forms import EmptyForm
     from portal.consultation import queries as consultation_queries
-
     from portal.reform import reported
 
     return render_template(
         "ministries/detail.html",
         reported_cut=reported.by_ministry("p1_I_regs_cut_by_ministry").get(ministry.code),
         reported_plans=[
-            row for row in reported.rows("p1_II_approved_plans")
+            row
+            for row in reported.rows("p1_II_approved_plans")
             if row["ministry_code"] == ministry.code
         ],
         reported_published=reported.by_ministry("p1_III_inforce_published").get(ministry.code),

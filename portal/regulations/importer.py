@@ -433,6 +433,79 @@ def parse_file(data: bytes, filename: str) -> tuple[list[ParsedRow], list[RowErr
     return rows, errors
 
 
+def parse_records(
+    records: object, max_rows: int = MAX_ROWS
+) -> tuple[list[ParsedRow], list[RowError]]:
+    """Validate rows given as objects (the JSON API) exactly like the rows of a file: the same
+    columns, the same rules and messages. Row numbers count from 1; numbers and booleans may be
+    JSON numbers and booleans or text."""
+    if not isinstance(records, list):
+        return [], [RowError(0, "", _("the body must hold a list of regulations."))]
+    if not records:
+        return [], [RowError(0, "", _("the list of regulations is empty."))]
+    if len(records) > max_rows:
+        return [], [RowError(0, "", _("the body has more than %(limit)s rows.", limit=max_rows))]
+    errors: list[RowError] = []
+    rows: list[ParsedRow] = []
+    validator = RowValidator()
+    for line, record in enumerate(records, start=1):
+        if not isinstance(record, dict):
+            errors.append(RowError(line, "", _("each regulation must be an object.")))
+            continue
+        names = [clean_text(name).lower() for name in record]
+        unknown = [name for name in names if name not in COLUMNS]
+        missing = [name for name in REQUIRED_COLUMNS if name not in names]
+        if unknown or missing:
+            if missing:
+                errors.append(
+                    RowError(
+                        line, "", _("missing column(s): %(columns)s.", columns=", ".join(missing))
+                    )
+                )
+            if unknown:
+                errors.append(
+                    RowError(
+                        line,
+                        "",
+                        _(
+                            "unknown column(s): %(columns)s. The columns are: %(expected)s.",
+                            columns=", ".join(f"“{name[:40]}”" for name in unknown),
+                            expected=", ".join(COLUMNS),
+                        ),
+                    )
+                )
+            continue
+        values = {}
+        bad = False
+        for key, raw in record.items():
+            name = clean_text(key).lower()
+            if isinstance(raw, bool):
+                raw = "1" if raw else "0"
+            elif raw is None:
+                raw = ""
+            elif isinstance(raw, int | float):
+                # repr keeps every digit; an exponent or inf/nan is refused by the validator.
+                if isinstance(raw, float) and raw.is_integer() and abs(raw) < 1e15:
+                    raw = int(raw)
+                raw = repr(raw) if isinstance(raw, float) else str(raw)
+            elif not isinstance(raw, str):
+                errors.append(RowError(line, name, _("must be text or a number.")))
+                bad = True
+                continue
+            values[name] = clean_text(raw, multiline=name == "content")
+        if bad:
+            continue
+        for name in OPTIONAL_COLUMNS:
+            values.setdefault(name, "")
+        row, row_errors = validator.validate(line, values)
+        if row_errors:
+            errors.extend(row_errors)
+        else:
+            row.costs_given = any(name in names for name in OPTIONAL_COLUMNS)
+            rows.append(row)
+    return rows, errors
+
+
 # ---------------------------------------------------------------------------- applying
 
 
@@ -477,6 +550,30 @@ def import_regulations(
     every row must belong to it, and so must every existing regulation a row would update.
     """
     rows, errors = parse_file(data, filename)
+    return import_parsed(
+        rows,
+        errors,
+        filename,
+        insert_only=insert_only,
+        source=source,
+        commit=commit,
+        ministry=ministry,
+        actor_id=actor_id,
+    )
+
+
+def import_parsed(
+    rows: list[ParsedRow],
+    errors: list[RowError],
+    filename: str,
+    *,
+    insert_only: bool = False,
+    source: str = "import",
+    commit: bool = True,
+    ministry: Ministry | None = None,
+    actor_id: int | None = None,
+) -> ImportResult:
+    """Apply rows validated by parse_file or parse_records (see import_regulations)."""
     if ministry is not None and not errors:
         errors = _foreign_rows(rows, ministry)
     if errors:

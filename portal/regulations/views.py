@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
+    Response,
     abort,
     redirect,
     render_template,
@@ -63,6 +64,29 @@ def export(fmt: str):
     filters = queries.parse_filters(request.args, current_user)
     rows = (regulation_row(regulation) for regulation in queries.export_rows(filters))
     return table_response(COLUMNS, rows, fmt, "quy-dinh-kinh-doanh", sheet="regulations")
+
+
+@bp.get("/feeds/regulations.atom")
+def feed():
+    """The newest published regulations (of one ministry with ?ministry=code)."""
+    code = clean_text(request.args.get("ministry", ""), max_length=32).lower()
+    ministry = None
+    if code:
+        ministry = db.session.scalar(select(Ministry).where(Ministry.code == code))
+        if ministry is None:
+            abort(404)
+    statement = (
+        select(Regulation)
+        .where(queries.public_clause())
+        .options(joinedload(Regulation.ministry))
+        .order_by(Regulation.created_at.desc(), Regulation.id.desc())
+        .limit(50)
+    )
+    if ministry is not None:
+        statement = statement.where(Regulation.ministry_id == ministry.id)
+    items = db.session.scalars(statement).all()
+    body = render_template("regulations/feed.xml", items=items, ministry=ministry)
+    return Response(body, mimetype="application/atom+xml")
 
 
 @bp.get("/regulations/<code>")

@@ -391,3 +391,33 @@ def suggestions(parsed: ParsedQuery, limit: int = 3) -> list[str]:
         if text not in results:
             results.append(text)
     return results
+
+
+def ranked_regulations(
+    text: str,
+    *,
+    kinds: tuple[str, ...] = (),
+    ministry=None,
+    field=None,
+    status: str | None = None,
+    viewer=None,
+) -> tuple[list[tuple[float, int]], ParsedQuery]:
+    """Every regulation `viewer` may see that matches `text` under the filters, as
+    (score, regulation id), best first and then by id: a stable order that an API cursor can
+    resume from. The parsed query tells how the text was understood (and if it was cut)."""
+    parsed = parse(text)
+    if parsed.empty:
+        return [], parsed
+    may_see = _visibility(viewer)
+    filters = SearchFilters(
+        type="regulation", kinds=kinds, ministry=ministry, field=field, status=status
+    )
+    entries = snapshot()
+    ranked = []
+    for eid, score in _scores(parsed).items():
+        info = entries.get(eid)
+        if info is None or not may_see(info) or filters.rejects(info.facets):
+            continue
+        ranked.append((score, split_eid(eid)[1]))
+    ranked.sort(key=lambda item: (-item[0], item[1]))
+    return ranked, parsed

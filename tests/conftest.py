@@ -49,6 +49,7 @@ def app(database_url, tmp_path_factory):
         SQLALCHEMY_DATABASE_URI=database_url,
         SEARCH_INDEX_DIR=str(search_dir / "index"),
         SEARCH_LOCK_FILE=str(search_dir / "index.lock"),
+        EXPORT_DIR=str(search_dir / "exports"),
     )
     with app.app_context():
         upgrade()

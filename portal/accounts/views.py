@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -262,6 +271,9 @@ def delete_account():
 # ---------------------------------------------------------------------------- API tokens
 
 
+NEW_TOKEN_KEY = "new_api_token"  # noqa: S105 (a session key name, not a secret)
+
+
 def _tokens_page(form, secret: str | None = None, status: int = 200):
     from portal.api import tokens as api_tokens
     from portal.core.models import utcnow
@@ -290,15 +302,21 @@ def api_tokens():
     form = ApiTokenForm()
     if form.validate_on_submit():
         try:
-            token, secret = api_tokens.create_token(
+            _token, secret = api_tokens.create_token(
                 current_user, form.name.data, int(form.days.data)
             )
         except RuleViolation as violation:
             form.add_violation(violation)
         else:
-            return _tokens_page(ApiTokenForm(formdata=None), secret=secret)
+            # Shown once, on the page the browser is sent to (reloading it makes no second
+            # token): the secret rides in the signed session cookie of its owner until then.
+            session[NEW_TOKEN_KEY] = secret
+            return redirect(url_for(".api_tokens"))
     status = 400 if form.is_submitted() else 200
-    return _tokens_page(form, status=status)
+    secret = session.pop(NEW_TOKEN_KEY, None) if not form.is_submitted() else None
+    return _tokens_page(
+        form if form.is_submitted() else ApiTokenForm(formdata=None), secret, status
+    )
 
 
 @bp.post("/api-tokens/<int:token_id>/revoke")

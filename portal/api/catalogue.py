@@ -9,7 +9,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.api import schemas, serializers
-from portal.api.core import N_, ApiError, Blueprint, decode_cursor, page
+from portal.api.core import N_, ApiError, Blueprint, decode_cursor, keyset_page, page
 from portal.api.params import QuerySchema, choice, choices, cursor, limit, text
 from portal.extensions import db
 from portal.ministries.models import Ministry
@@ -167,11 +167,11 @@ def regulations(limit: int, cursor: str | None = None, **args):
     if last is not None:
         statement = statement.where(_KEYSET[order](last))
     rows = db.session.scalars(_load(statement.order_by(*_ORDER[order]).limit(limit + 1))).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    items = [serializers.regulation_summary(regulation, rate) for regulation in rows]
-    next_key = _KEY[order](rows[-1]) if more else None
-    return page(items, total, limit, next_key, order, notices=[])
+    return keyset_page(rows, limit, total, order, _summaries(rate), _KEY[order], notices=[])
+
+
+def _summaries(rate: float):
+    return lambda rows: [serializers.regulation_summary(regulation, rate) for regulation in rows]
 
 
 def _searched(q: str, order: str, found: dict, last, limit: int, rate: float):
@@ -217,11 +217,9 @@ def _ordered_matches(ids: list[int], order: str, last, limit: int, rate: float, 
     if last is not None:
         statement = statement.where(_KEYSET[order](last))
     rows = db.session.scalars(_load(statement.order_by(*_ORDER[order]).limit(limit + 1))).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    items = [serializers.regulation_summary(regulation, rate) for regulation in rows]
-    next_key = _KEY[order](rows[-1]) if more else None
-    return page(items, len(ids), limit, next_key, order, notices=_notices(parsed))
+    return keyset_page(
+        rows, limit, len(ids), order, _summaries(rate), _KEY[order], notices=_notices(parsed)
+    )
 
 
 def _notices(parsed) -> list[dict]:
@@ -303,10 +301,14 @@ def documents(limit: int, cursor: str | None = None, type: str | None = None, is
         .order_by(LegalDocument.id)
         .limit(limit + 1)
     ).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    items = [serializers.document_summary(document, count) for document, count in rows]
-    return page(items, total, limit, [rows[-1][0].id] if more else None, "id")
+    return keyset_page(
+        rows,
+        limit,
+        total,
+        "id",
+        lambda page_rows: [serializers.document_summary(*row) for row in page_rows],
+        lambda row: [row[0].id],
+    )
 
 
 @bp.route("/documents/<slug>", methods=["GET"])
@@ -421,13 +423,18 @@ def ministries(limit: int, cursor: str | None = None):
         )
     total = db.session.scalar(select(func.count(Ministry.id)))
     rows = db.session.scalars(statement.limit(limit + 1)).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
     counts = _kind_counts_by_ministry()
     unpublished = _unpublished_by_ministry()
-    items = [_ministry_data(m, counts.get(m.id, {}), unpublished.get(m.id, 0)) for m in rows]
-    next_key = [rows[-1].sort_order, rows[-1].id] if more else None
-    return page(items, total, limit, next_key, "sort_order")
+    return keyset_page(
+        rows,
+        limit,
+        total,
+        "sort_order",
+        lambda page_rows: [
+            _ministry_data(m, counts.get(m.id, {}), unpublished.get(m.id, 0)) for m in page_rows
+        ],
+        lambda ministry: [ministry.sort_order, ministry.id],
+    )
 
 
 @bp.route("/ministries/<code>", methods=["GET"])
@@ -481,10 +488,14 @@ def fields(limit: int, cursor: str | None = None):
     rows = db.session.execute(
         select(Field, _field_counts()).where(*conditions).order_by(Field.slug).limit(limit + 1)
     ).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    items = [_field_data(field, count) for field, count in rows]
-    return page(items, total, limit, [rows[-1][0].slug] if more else None, "slug")
+    return keyset_page(
+        rows,
+        limit,
+        total,
+        "slug",
+        lambda page_rows: [_field_data(*row) for row in page_rows],
+        lambda row: [row[0].slug],
+    )
 
 
 @bp.route("/fields/<slug>", methods=["GET"])

@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from portal.api import schemas, serializers
 from portal.api.catalogue import bad_parameter, not_found
-from portal.api.core import N_, Blueprint, decode_cursor, page
+from portal.api.core import N_, Blueprint, decode_cursor, keyset_page
 from portal.api.params import QuerySchema, choice, cursor, integer, limit, text
 from portal.consultation import queries
 from portal.consultation.models import (
@@ -35,6 +35,10 @@ bp = Blueprint(
         "ministries' official answers; the plans themselves."
     ),
 )
+
+
+def _by_id(row) -> list:
+    return [row.id]
 
 
 def _ministry(code: str | None, name: str = "ministry") -> Ministry | None:
@@ -105,11 +109,14 @@ def consultations(limit: int, cursor: str | None = None, **args):
         .order_by(Consultation.id.desc())
         .limit(limit + 1)
     ).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    counts = _counts([c.id for c in rows])
-    items = [serializers.consultation_summary(c, counts.get(c.id, (0, 0)), now) for c in rows]
-    return page(items, total, limit, [rows[-1].id] if more else None, "-id")
+
+    def serialize(page_rows):
+        counts = _counts([c.id for c in page_rows])
+        return [
+            serializers.consultation_summary(c, counts.get(c.id, (0, 0)), now) for c in page_rows
+        ]
+
+    return keyset_page(rows, limit, total, "-id", serialize, _by_id)
 
 
 def _consultation(consultation_id: int) -> Consultation:
@@ -210,10 +217,14 @@ def comments(consultation_id: int, limit: int, cursor: str | None = None):
         .unique()
         .all()
     )
-    more = len(rows) > limit
-    rows = rows[:limit]
-    items = [serializers.comment_data(comment) for comment in rows]
-    return page(items, total, limit, [rows[-1].id] if more else None, "id")
+    return keyset_page(
+        rows,
+        limit,
+        total,
+        "id",
+        lambda page_rows: list(map(serializers.comment_data, page_rows)),
+        _by_id,
+    )
 
 
 # ---------------------------------------------------------------------------- plans
@@ -254,10 +265,14 @@ def plans(limit: int, cursor: str | None = None, **args):
         .order_by(Plan.id.desc())
         .limit(limit + 1)
     ).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    items = [serializers.plan_summary(plan) for plan in rows]
-    return page(items, total, limit, [rows[-1].id] if more else None, "-id")
+    return keyset_page(
+        rows,
+        limit,
+        total,
+        "-id",
+        lambda page_rows: list(map(serializers.plan_summary, page_rows)),
+        _by_id,
+    )
 
 
 @bp.route("/plans/<int:plan_id>", methods=["GET"])

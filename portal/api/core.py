@@ -153,6 +153,8 @@ def parameter_message(name: str, code: str, field: ma.fields.Field | None) -> st
         return _(
             "“%(name)s” may be at most %(max)s characters long.", name=name, max=limits.get("max")
         )
+    if code == "too_many":
+        return _("“%(name)s” may be given at most %(max)s times.", name=name, max=limits.get("max"))
     if code == "not_a_date":
         return _("“%(name)s” must be a date written YYYY-MM-DD.", name=name)
     if code == "required":
@@ -166,9 +168,10 @@ def _limits(field: ma.fields.Field | None) -> dict:
     limits: dict = {}
     if field is None:
         return limits
+    validators = list(getattr(field, "validators", []))
     if isinstance(field, ma.fields.List):
-        field = field.inner
-    for validator in getattr(field, "validators", []):
+        validators = [*field.inner.validators, *validators]
+    for validator in validators:
         if isinstance(validator, ma.validate.Range):
             limits.update(min=validator.min, max=validator.max)
         elif isinstance(validator, ma.validate.OneOf):
@@ -278,6 +281,15 @@ def page(items: list, total: int, limit: int, next_key: list | None, order: str,
         "next": link_with(cursor=cursor) if cursor else None,
         **extra,
     }
+
+
+def keyset_page(rows, limit: int, total: int, order: str, serialize, key, **extra):
+    """The page of a query that fetched `limit` + 1 rows in `order` (the extra row only says
+    that there is a next page): `serialize(rows)` gives the items, `key(row)` the sort key the
+    next page starts after."""
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return page(serialize(rows), total, limit, key(rows[-1]) if more else None, order, **extra)
 
 
 def api_url(endpoint: str, **values) -> str:

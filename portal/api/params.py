@@ -47,7 +47,7 @@ def choices(values, description: str, **kwargs) -> ma.fields.List:
     """A parameter that may be repeated (`?kind=procedure&kind=condition`)."""
     return ma.fields.List(
         ma.fields.String(validate=validate.OneOf(list(values), error="not_one_of")),
-        validate=validate.Length(max=10, error="too_long"),
+        validate=validate.Length(max=10, error="too_many"),
         metadata={"description": description},
         **kwargs,
     )

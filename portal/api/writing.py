@@ -101,7 +101,10 @@ def _body_rows():
         )
     if kind != "json":
         return parse_file(request.get_data(cache=False), f"api.{kind}")
-    payload = request.get_json(silent=True)
+    try:
+        payload = request.get_json(silent=True)
+    except RecursionError:  # "[[[[…" nested beyond what the JSON decoder can follow
+        payload = None
     if payload is None:
         raise ApiError(400, "bad_request", _("The body is not valid JSON."))
     if isinstance(payload, dict):

@@ -22,9 +22,11 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 
 @pytest.fixture(autouse=True)
 def _own_export_dir(app, tmp_path):
+    """Each test starts with no files made yet."""
+    before = app.config["EXPORT_DIR"]
     app.config["EXPORT_DIR"] = str(tmp_path / "exports")
     yield
-    app.config["EXPORT_DIR"] = None
+    app.config["EXPORT_DIR"] = before
 
 
 def download(client, url):

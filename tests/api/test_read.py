@@ -279,3 +279,10 @@ def test_wrong_methods_and_bodies_are_json_errors(client, catalogue):
     response = client.post("/api/v1/regulations", data=b"x" * (21 * 1024 * 1024))
     assert response.status_code in (401, 413)
     assert response.get_json()["code"] in ("unauthorized", "payload_too_large")
+
+
+def test_a_repeated_filter_has_a_bound(client, catalogue):
+    query = "&".join(["kind=procedure"] * 11)
+    data = get_json(client, f"/api/v1/regulations?{query}", status=400)
+    assert data["details"][0]["code"] == "too_many"
+    assert "10" in data["message"]

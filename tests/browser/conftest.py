@@ -67,6 +67,7 @@ def live_app(tmp_path_factory, chromium_path):
         SQLALCHEMY_DATABASE_URI=f"sqlite:///{folder / 'live.db'}",
         SEARCH_INDEX_DIR=str(folder / "index"),
         SEARCH_LOCK_FILE=str(folder / "index.lock"),
+        EXPORT_DIR=str(folder / "exports"),
         WTF_CSRF_ENABLED=True,
     )
     with app.app_context():

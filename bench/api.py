@@ -51,7 +51,7 @@ import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import unquote, urlencode, urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from catalogue import BIN, ROOT, flask, free_port, percentile  # noqa: E402
@@ -192,6 +192,8 @@ def local(link: str) -> str:
 def walk(client: Client, depth: int, published: int) -> dict:
     """Follow `next` from the first page to `depth + 20` pages; checks the order as it goes."""
     url, page_ms, links, codes = f"{API}/regulations?limit=50", [], [], []
+    for _ in range(5):
+        client.get(url)  # warm-up, so that the first pages are not the process's first requests
     for _ in range(depth + 20):
         elapsed, body = client.get(url)
         data = json.loads(body)
@@ -243,9 +245,19 @@ def query_classes(facts: dict, deep_links: list[str], rounds: int, reps: int) ->
     return classes
 
 
-def summarise(per_round: list[list[float]], sizes: list[int]) -> dict:
+def summarise(per_round: list[list[float]], sizes: list[int], urls: list[str]) -> dict:
     samples = [s for r in per_round for s in r]
+    by_url: dict[str, list[float]] = {}
+    if len(set(urls)) <= 5:
+        reps = len(per_round[0])
+        for number, samples_of_round in enumerate(per_round):
+            for i, sample in enumerate(samples_of_round):
+                by_url.setdefault(urls[(number * reps + i) % len(urls)], []).append(sample)
     return {
+        "by_url_median_p95_ms": {
+            url: [statistics.median(values), percentile(values, 0.95)]
+            for url, values in by_url.items()
+        },
         "median_ms": statistics.median(samples),
         "p95_ms": percentile(samples, 0.95),
         "max_ms": max(samples),
@@ -271,7 +283,7 @@ def measure(client: Client, classes: dict, rounds: int, reps: int) -> dict:
                 sizes[name].append(len(body))
             per_round[name].append(samples)
         print(f"  round {number + 1} of {rounds} done", flush=True)
-    results = {name: summarise(per_round[name], sizes[name]) for name in classes}
+    results = {name: summarise(per_round[name], sizes[name], classes[name][1]) for name in classes}
     baseline = results["baseline /healthz"]["median_ms"]
     for name, values in results.items():
         values["ratio_to_baseline"] = values["median_ms"] / baseline
@@ -304,6 +316,10 @@ def table(results: dict) -> str:
             f"{', '.join(f'{x:.1f}' for x in v['round_p95s_ms'])} | "
             f"{v['ratio_to_baseline']:.1f} | {target} | {v['verdict']} |"
         )
+    for name, v in results.items():
+        if name.startswith("list, q="):
+            for url, (median, p95) in v["by_url_median_p95_ms"].items():
+                lines.append(f"    {name}: {unquote(url)} median {median:.1f}, p95 {p95:.1f} ms")
     return "\n".join(lines)
 
 

@@ -78,8 +78,10 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_SWALLOW_ERRORS = True
     RATELIMIT_STRATEGY = "moving-window"
-    # Bulk open-data files (default instance/exports).
+    # Bulk open-data files (default instance/exports); lists of files make changed ones again
+    # in the background ("background") or before answering ("inline").
     EXPORT_DIR: str | None = None
+    EXPORT_REFRESH = "background"
 
 
 class DevelopmentConfig(Config):
@@ -98,6 +100,7 @@ class TestingConfig(Config):
     SEARCH_SYNC = "inline"
     MAIL_BACKEND = "log"
     RATELIMIT_ENABLED = False  # the tests of the limits turn them on
+    EXPORT_REFRESH = "inline"
     # Still scrypt, with a lower work factor so that the suite does not spend minutes hashing.
     PASSWORD_HASH_METHOD = "scrypt:1024:8:1"  # noqa: S105
 

@@ -30,11 +30,12 @@ bp = Blueprint(
     description=N_(
         "Regulations, legal documents, consultations with comments and answers, and reform "
         "scores, each as CSV (UTF-8 with BOM) and JSON Lines; made again whenever their data "
-        "change. Each file says when it was made and its SHA-256."
+        "change (`current` is false while that is under way; a download always waits for the "
+        "current file). Each file says when it was made and its SHA-256."
     ),
 )
 def downloads():
-    return {"items": store.listing(store.ensure_fresh())}
+    return {"items": store.listing(*store.current_manifest())}
 
 
 @bp.route("/downloads/<dataset>.<fmt>", methods=["GET"])

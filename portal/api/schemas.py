@@ -418,6 +418,10 @@ class DownloadFile(Schema):
     bytes = fields.Integer(required=True)
     sha256 = fields.String(required=True)
     generated_at = fields.DateTime(required=True)
+    current = fields.Boolean(
+        required=True,
+        **_d(N_("False while the data have changed since it was made (it is being made again).")),
+    )
     url = fields.Url(required=True)
 
 

@@ -7,6 +7,12 @@ first compares its fingerprint with the data's: if the data changed, the files a
 under an exclusive lock (one process at a time; the others wait and then use the new files).
 Files are written beside the old ones and renamed over them, so a download in progress always
 reads a complete file.
+
+Downloading a file waits for it to be current. The lists of files (the /data page and
+/api/v1/downloads) do not wait: with EXPORT_REFRESH = "background" (the default) they show the
+files as they are, say which ones the data have changed since, and have a background thread
+make those again; "inline" (the tests) makes them before answering. A list that has no files
+at all yet always makes them first.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import json
 import logging
 import os
 import tempfile
+import threading
 import time
 from contextlib import contextmanager
 from datetime import datetime
@@ -177,6 +184,50 @@ def ensure_fresh(names: tuple[str, ...] | None = None, force: bool = False) -> d
     return manifest
 
 
+def current_manifest() -> tuple[dict, set[str]]:
+    """The manifest for the lists of files, and the datasets whose data changed since their
+    files were made (being made again in the background)."""
+    directory = export_dir()
+    manifest = read_manifest(directory)
+    if current_app.config.get("EXPORT_REFRESH", "background") == "inline" or not all(
+        name in manifest for name in DATASETS
+    ):
+        return ensure_fresh(), set()
+    stale = {name for name in DATASETS if not _is_fresh(name, manifest, directory)}
+    if stale:
+        refresh_in_background(current_app._get_current_object())
+    return manifest, stale
+
+
+_background = threading.Lock()
+
+
+def refresh_in_background(app) -> bool:
+    """Make the changed datasets again on a thread of this process (at most one at a time per
+    process; the file lock keeps other processes from doing the same work at once)."""
+    if not _background.acquire(blocking=False):
+        return False
+
+    def run():
+        from portal.extensions import db
+
+        try:
+            with app.app_context():
+                try:
+                    ensure_fresh()
+                finally:
+                    db.session.remove()
+        except Exception:
+            logger.exception("Bulk files could not be made again")
+        finally:
+            _background.release()
+
+    thread = threading.Thread(target=run, name="bulk-files", daemon=True)
+    thread.start()
+    app.extensions["bulk_files_thread"] = thread
+    return True
+
+
 def _is_fresh(name: str, manifest: dict, directory: Path) -> bool:
     entry = manifest.get(name)
     if not entry:
@@ -202,8 +253,9 @@ def dump(directory: Path) -> dict:
     return manifest
 
 
-def listing(manifest: dict) -> list[dict]:
-    """One entry per file, for the downloads page and the API."""
+def listing(manifest: dict, stale: set[str] = frozenset()) -> list[dict]:
+    """One entry per file, for the downloads page and the API; `current` is False while the
+    data have changed since the file was made (it is being made again)."""
     from flask import url_for
 
     items = []
@@ -221,6 +273,7 @@ def listing(manifest: dict) -> list[dict]:
                     "bytes": info["bytes"],
                     "sha256": info["sha256"],
                     "generated_at": datetime.fromisoformat(entry["generated_at"]),
+                    "current": name not in stale,
                     "url": url_for("api_opendata.download", dataset=name, fmt=fmt, _external=True)
                     if has_request_context()
                     else file_name(name, fmt),

@@ -15,9 +15,9 @@ bp = Blueprint("opendata", __name__)
 
 @bp.get("/data")
 def index():
-    manifest = store.ensure_fresh()
+    manifest, stale = store.current_manifest()
     files: dict[str, list[dict]] = {}
-    for item in store.listing(manifest):
+    for item in store.listing(manifest, stale):
         files.setdefault(item["dataset"], []).append(item)
     return render_template(
         "opendata/index.html",

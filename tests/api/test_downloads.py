@@ -155,3 +155,37 @@ def test_the_atom_feed_of_new_regulations_per_ministry(client, make_regulations)
     assert client.get("/feeds/regulations.atom?ministry=zzz").status_code == 404
     ministry_page = client.get("/ministries/byt").get_data(as_text=True)
     assert 'type="application/atom+xml"' in ministry_page
+
+
+def test_lists_do_not_wait_while_changed_files_are_made_again(app, client, make_regulations):
+    make_regulations(regulation_row("BYT-BG-1", ministry="byt"))
+    first = get_json(client, "/api/v1/downloads")["items"]  # no files yet: made before answering
+    assert all(item["current"] for item in first)
+    app.config["EXPORT_REFRESH"] = "background"
+    try:
+        import_regulations(csv_bytes([regulation_row("BYT-BG-2", ministry="byt")]), "bg.csv")
+        during = get_json(client, "/api/v1/downloads")["items"]
+        regulations = [item for item in during if item["dataset"] == "regulations"]
+        assert [item["current"] for item in regulations] == [False, False]
+        assert regulations[0]["rows"] == 1  # the files as they are, without waiting
+        app.extensions["bulk_files_thread"].join(timeout=60)
+        after = get_json(client, "/api/v1/downloads")["items"]
+        regulations = [item for item in after if item["dataset"] == "regulations"]
+        assert [item["current"] for item in regulations] == [True, True]
+        assert regulations[0]["rows"] == 2
+        page = client.get("/data").get_data(as_text=True)
+        assert "đang cập nhật" not in page
+    finally:
+        app.config["EXPORT_REFRESH"] = "inline"
+
+
+def test_a_download_always_waits_for_the_current_file(app, client, make_regulations):
+    make_regulations(regulation_row("BYT-W-1", ministry="byt"))
+    get_json(client, "/api/v1/downloads")
+    app.config["EXPORT_REFRESH"] = "background"
+    try:
+        import_regulations(csv_bytes([regulation_row("BYT-W-2", ministry="byt")]), "w.csv")
+        data, _headers = download(client, "/api/v1/downloads/regulations.jsonl")
+        assert len(data.splitlines()) == 2
+    finally:
+        app.config["EXPORT_REFRESH"] = "inline"

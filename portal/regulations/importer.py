@@ -683,7 +683,9 @@ def _foreign_rows(rows: list[ParsedRow], ministry: Ministry) -> list[RowError]:
 def refresh_statistics() -> None:
     """Let SQLite's planner learn the new data (PostgreSQL's autovacuum does this itself)."""
     if db.engine.dialect.name == "sqlite":
-        with db.engine.connect() as connection:
+        # begin(), not connect(): the connection opens a transaction (BEGIN IMMEDIATE, see
+        # portal.extensions), and ANALYZE's statistics are lost unless it commits.
+        with db.engine.begin() as connection:
             connection.exec_driver_sql("ANALYZE")
 
 

@@ -29,7 +29,6 @@ from portal.regulations.importer import (
     import_parsed,
     parse_file,
     parse_records,
-    refresh_statistics,
 )
 from portal.security import allows_upload
 from portal.text import clean_text
@@ -208,6 +207,5 @@ def upsert_regulations(dry_run: bool = False):
         ),
     )
     db.session.commit()
-    refresh_statistics()
     current_app.logger.info("API import by token %s: %s", token.id, outcome)
     return outcome

@@ -18,11 +18,10 @@ from portal.extensions import db
 from portal.reform.index import Window, _state_on
 from portal.regulations.models import Regulation
 
-LIMIT = 500
-
 
 def in_force_at_end(ministry_id: int, window: Window, published: bool | None):
-    """T1: the ministry's regulations in force at the end of the period."""
+    """T1: the ministry's regulations in force at the end of the period (a statement, for
+    paging)."""
     state = _state_on(window.end)
     flag = db.func.coalesce(state.c.published, Regulation.published)
     statement = (
@@ -32,11 +31,10 @@ def in_force_at_end(ministry_id: int, window: Window, published: bool | None):
             state.c.rank == 1, state.c.status == "in_force", Regulation.ministry_id == ministry_id
         )
         .order_by(Regulation.code)
-        .limit(LIMIT)
     )
     if published is not None:
         statement = statement.where(flag.is_(published))
-    return list(db.session.scalars(statement))
+    return statement
 
 
 def drafts_and_plans(ministry_id: int, window: Window):
@@ -56,42 +54,38 @@ def drafts_and_plans(ministry_id: int, window: Window):
 
 
 def plan_items_done(ministry_id: int, window: Window):
-    """R1, R2: plan items done in the period."""
-    return list(
-        db.session.scalars(
-            select(PlanItem)
-            .join(Plan, Plan.id == PlanItem.plan_id)
-            .where(
-                Plan.ministry_id == ministry_id,
-                PlanItem.done_on >= window.start,
-                PlanItem.done_on <= window.end,
-            )
-            .options(
-                joinedload(PlanItem.regulation),
-                joinedload(PlanItem.plan),
-                joinedload(PlanItem.done_document),
-            )
-            .order_by(PlanItem.done_on)
+    """R1, R2: plan items done in the period (a statement, for paging)."""
+    return (
+        select(PlanItem)
+        .join(Plan, Plan.id == PlanItem.plan_id)
+        .where(
+            Plan.ministry_id == ministry_id,
+            PlanItem.done_on >= window.start,
+            PlanItem.done_on <= window.end,
         )
+        .options(
+            joinedload(PlanItem.regulation),
+            joinedload(PlanItem.plan),
+            joinedload(PlanItem.done_document),
+        )
+        .order_by(PlanItem.done_on, PlanItem.id)
     )
 
 
 def plan_items_due(ministry_id: int, window: Window):
-    """R3: items of approved plans due by the end of the period, done or not."""
-    return list(
-        db.session.scalars(
-            select(PlanItem)
-            .join(Plan, Plan.id == PlanItem.plan_id)
-            .where(
-                Plan.ministry_id == ministry_id,
-                Plan.decision_date.is_not(None),
-                Plan.decision_date <= window.end,
-                PlanItem.due_date.is_not(None),
-                PlanItem.due_date <= window.end,
-            )
-            .options(joinedload(PlanItem.regulation), joinedload(PlanItem.plan))
-            .order_by(PlanItem.done_on.is_not(None), PlanItem.due_date)
+    """R3: items of approved plans due by the end of the period, done or not (a statement)."""
+    return (
+        select(PlanItem)
+        .join(Plan, Plan.id == PlanItem.plan_id)
+        .where(
+            Plan.ministry_id == ministry_id,
+            Plan.decision_date.is_not(None),
+            Plan.decision_date <= window.end,
+            PlanItem.due_date.is_not(None),
+            PlanItem.due_date <= window.end,
         )
+        .options(joinedload(PlanItem.regulation), joinedload(PlanItem.plan))
+        .order_by(PlanItem.done_on.is_not(None), PlanItem.due_date, PlanItem.id)
     )
 
 
@@ -105,42 +99,36 @@ def plans_submitted(ministry_id: int):
 
 
 def addressed_comments(ministry_id: int, window: Window):
-    """S1, S2: comments and feedback due in the period or answered in it."""
+    """S1, S2: comments and feedback due in the period or answered in it (a statement)."""
     due_in = and_(Comment.due_at >= window.start_at, Comment.due_at < window.end_at)
     answered_in = and_(Answer.created_at >= window.start_at, Answer.created_at < window.end_at)
-    return list(
-        db.session.scalars(
-            select(Comment)
-            .outerjoin(Answer, Answer.comment_id == Comment.id)
-            .where(
-                Comment.ministry_id == ministry_id,
-                Comment.parent_id.is_(None),
-                Comment.status != "removed",
-                or_(due_in, answered_in),
-            )
-            .options(
-                joinedload(Comment.answer),
-                joinedload(Comment.author),
-                joinedload(Comment.consultation),
-            )
-            .order_by(Answer.id.is_not(None), Comment.due_at)
-            .limit(LIMIT)
-        ).unique()
+    return (
+        select(Comment)
+        .outerjoin(Answer, Answer.comment_id == Comment.id)
+        .where(
+            Comment.ministry_id == ministry_id,
+            Comment.parent_id.is_(None),
+            Comment.status != "removed",
+            or_(due_in, answered_in),
+        )
+        .options(
+            joinedload(Comment.answer),
+            joinedload(Comment.author),
+            joinedload(Comment.consultation),
+        )
+        .order_by(Answer.id.is_not(None), Comment.due_at, Comment.id)
     )
 
 
 def ratings(ministry_id: int, window: Window):
-    """S3: ratings given in the period."""
-    return list(
-        db.session.scalars(
-            select(Rating)
-            .where(
-                Rating.ministry_id == ministry_id,
-                Rating.created_at >= window.start_at,
-                Rating.created_at < window.end_at,
-            )
-            .options(joinedload(Rating.comment))
-            .order_by(Rating.created_at.desc())
-            .limit(LIMIT)
+    """S3: ratings given in the period (a statement)."""
+    return (
+        select(Rating)
+        .where(
+            Rating.ministry_id == ministry_id,
+            Rating.created_at >= window.start_at,
+            Rating.created_at < window.end_at,
         )
+        .options(joinedload(Rating.comment))
+        .order_by(Rating.created_at.desc(), Rating.id)
     )

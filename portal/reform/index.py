@@ -50,6 +50,7 @@ from portal.text import fold_key
 logger = logging.getLogger(__name__)
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 UTC = ZoneInfo("UTC")
+FIRST_PERIOD = 2021  # the first year of the official report (Phụ lục 1: 2021–2022)
 
 
 @dataclass
@@ -481,14 +482,16 @@ def scores(period: int) -> list[ReformScore]:
 
 
 def periods() -> list[int]:
-    """The years the index covers: from the first recorded regulation to this year."""
-    first = db.session.scalar(select(func.min(RegulationEvent.event_date)))
+    """The years the index covers, newest first: from 2021, the first year of the official
+    report (whose 2022 figures stand in where the portal has no data of its own), to this
+    year."""
     this_year = local_today().year
-    start = max(2021, first.year) if first else this_year
-    return list(range(this_year, start - 1, -1))
+    return list(range(this_year, min(FIRST_PERIOD, this_year) - 1, -1))
 
 
 def band(total: float, params: dict) -> str:
+    """The band of a total as it is shown (one decimal): 79.96 is shown 80.0 and is good."""
+    total = round(total, 1)
     if total >= params["bands"]["good"]:
         return "good"
     return "fair" if total >= params["bands"]["fair"] else "weak"

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.downloads import table_response
 from portal.extensions import db
 from portal.ministries.models import Ministry
+from portal.pagination import page_arg, paginate
 from portal.reform import evidence, index, methodology, reported
 from portal.reform.space import institutional_space
 from portal.regulations.services import local_today
@@ -17,6 +18,7 @@ from portal.text import clean_text
 
 bp = Blueprint("reform", __name__, url_prefix="/reform")
 
+EVIDENCE_PER_PAGE = 100
 INDICATOR_CODES = ("T1", "T2", "R1", "R2", "R3", "R4", "S1", "S2", "S3")
 
 
@@ -211,6 +213,10 @@ def ministry_export(code: str, fmt: str):
     )
 
 
+def _count(statement) -> int:
+    return db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+
+
 @bp.get("/<code>/evidence/<indicator>")
 def indicator_evidence(code: str, indicator: str):
     ministry = _ministry(code)
@@ -220,27 +226,37 @@ def indicator_evidence(code: str, indicator: str):
     window = index.Window.of(period)
     _rank, score = _ministry_score(ministry, period)
     records = {}
+    listed = None
     if indicator == "T1":
-        records["published"] = evidence.in_force_at_end(ministry.id, window, True)
-        records["unpublished_count"] = len(evidence.in_force_at_end(ministry.id, window, False))
+        listed = evidence.in_force_at_end(ministry.id, window, True)
+        records["unpublished_count"] = _count(evidence.in_force_at_end(ministry.id, window, False))
     elif indicator == "T2":
         records["subjects"] = evidence.drafts_and_plans(ministry.id, window)
     elif indicator in ("R1", "R2"):
-        records["items"] = evidence.plan_items_done(ministry.id, window)
+        listed = evidence.plan_items_done(ministry.id, window)
     elif indicator == "R3":
-        records["items"] = evidence.plan_items_due(ministry.id, window)
+        listed = evidence.plan_items_due(ministry.id, window)
     elif indicator == "R4":
         records["plans"] = evidence.plans_submitted(ministry.id)
     elif indicator in ("S1", "S2"):
-        records["comments"] = evidence.addressed_comments(ministry.id, window)
+        listed = evidence.addressed_comments(ministry.id, window)
     else:
-        records["ratings"] = evidence.ratings(ministry.id, window)
+        listed = evidence.ratings(ministry.id, window)
+    page = None
+    if listed is not None:
+        page = paginate(
+            listed,
+            select(func.count()).select_from(listed.order_by(None).subquery()),
+            page_arg(),
+            EVIDENCE_PER_PAGE,
+        )
     return render_template(
         "reform/evidence.html",
         ministry=ministry,
         indicator=indicator,
         item=score.indicators[indicator],
         records=records,
+        page=page,
         window=window,
         today=local_today(),
         title=_("%(code)s: %(name)s", code=indicator, name=methodology.INDICATORS[indicator]),

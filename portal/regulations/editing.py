@@ -29,7 +29,6 @@ from portal.regulations.importer import (
     _insert,
     _update,
     import_regulations,
-    refresh_statistics,
 )
 from portal.regulations.models import DocumentRelation, LegalDocument, Regulation, RegulationEvent
 from portal.regulations.services import (
@@ -335,7 +334,6 @@ def import_for_ministry(actor, ministry: Ministry, data: bytes, filename: str) -
         ),
     )
     db.session.commit()
-    refresh_statistics()
     return result
 
 

@@ -616,7 +616,6 @@ def import_parsed(
     result.fields_created = fields.created
     if commit:
         db.session.commit()
-        refresh_statistics()
     logger.info(
         "Imported %s: %s created, %s updated, %s unchanged, %s skipped",
         filename,
@@ -678,15 +677,6 @@ def _foreign_rows(rows: list[ParsedRow], ministry: Ministry) -> list[RowError]:
                 )
             )
     return errors
-
-
-def refresh_statistics() -> None:
-    """Let SQLite's planner learn the new data (PostgreSQL's autovacuum does this itself)."""
-    if db.engine.dialect.name == "sqlite":
-        # begin(), not connect(): the connection opens a transaction (BEGIN IMMEDIATE, see
-        # portal.extensions), and ANALYZE's statistics are lost unless it commits.
-        with db.engine.begin() as connection:
-            connection.exec_driver_sql("ANALYZE")
 
 
 def _insert(

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.ministries.models import Ministry
-from portal.regulations.importer import import_regulations, refresh_statistics
+from portal.regulations.importer import import_regulations
 from portal.regulations.models import Field, Regulation
 from portal.regulations.services import (
     DocumentResolver,
@@ -156,7 +156,5 @@ def load_sample() -> SampleResult:
     result.regulations_created = imported.created
     result.events_added = _load_history(set(imported.created_codes), documents)
     db.session.commit()
-    if result.regulations_created:
-        refresh_statistics()
     logger.info("Sample data: %s", result)
     return result

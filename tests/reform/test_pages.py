@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from portal.reform import index, methodology
+from tests.conftest import regulation_row
 from tests.reform.test_index import world  # noqa: F401 (the fixture)
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -132,3 +134,37 @@ def test_the_ministry_page_shows_the_reported_figures(client, reference):
     assert "1977/QĐ-TTg" in page and "334 đã công khai, 2.449 chưa công khai" in page
     missing = client.get("/ministries/byt").get_data(as_text=True)
     assert "bảng của báo cáo dừng sau dòng 11" in missing
+
+
+def test_a_fresh_portal_shows_2022_from_the_reported_figures(client, reference):
+    """Before any regulation is imported, the 2021 and 2022 periods exist, and 2022 is
+    computed from the report (marked as such) rather than the page falling back to this
+    year."""
+    page = client.get("/reform?period=2022").get_data(as_text=True)
+    assert "?period=2021" in page
+    assert "Bộ Giao thông vận tải" in page and "số liệu báo cáo" in page
+    transport = client.get("/reform/bgtvt?period=2022").get_data(as_text=True)
+    assert "số liệu báo cáo" in transport
+    api = client.get("/api/v1/reform/scores?period=2022")
+    assert api.status_code == 200
+
+
+def test_evidence_lists_every_record_page_by_page(client, make_regulations):
+    """Counts and lists behind an indicator are never cut: 130 unpublished regulations are
+    counted as 130, and 130 published ones are listed over two pages."""
+    rows = [regulation_row(f"NB-{n:03d}", ministry="bct", published="0") for n in range(130)]
+    rows += [regulation_row(f"PB-{n:03d}", ministry="bct") for n in range(130)]
+    make_regulations(*rows)
+    year = index.periods()[0]
+    first = client.get(f"/reform/bct/evidence/T1?period={year}").get_data(as_text=True)
+    assert "130 quy định" in first and "NB-000" not in first
+    assert "Bản ghi 1–100 trên tổng số 130" in first
+    assert "PB-000" in first and "PB-129" not in first
+    second = client.get(f"/reform/bct/evidence/T1?period={year}&page=2").get_data(as_text=True)
+    assert "PB-129" in second and "PB-000" not in second
+    assert client.get(f"/reform/bct/evidence/T1?period={year}&page=3").status_code == 404
+
+
+@pytest.mark.parametrize(("total", "expected"), [(79.96, "good"), (79.94, "fair"), (49.95, "fair")])
+def test_the_band_follows_the_total_as_it_is_shown(total, expected):
+    assert index.band(total, methodology.DEFAULT_PARAMETERS) == expected

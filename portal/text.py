@@ -43,6 +43,15 @@ def clean_text(value: object, *, multiline: bool = False, max_length: int | None
 
 
 @lru_cache(maxsize=65536)
+def parse_id(value: object, max_digits: int = 12) -> int | None:
+    """A record id or a year typed in a URL or a form: ASCII digits only (`str.isdigit` also
+    accepts "²" and "٣", which int() refuses), short enough for the database's integers."""
+    text = str(value or "").strip()
+    if not text or len(text) > max_digits or not text.isascii() or not text.isdigit():
+        return None
+    return int(text)
+
+
 def fold(value: str) -> str:
     """Lower-case and strip Vietnamese tone and vowel marks, including đ → d."""
     decomposed = unicodedata.normalize("NFD", value.translate(_FOLD_EXTRA))

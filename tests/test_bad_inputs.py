@@ -22,6 +22,9 @@ BAD_VALUES = [
     "1e3",
     "99999",
     "99999999999999999999",
+    "9" * 5000,  # int() refuses strings of over 4,300 digits
+    "²",  # str.isdigit() accepts it, int() does not
+    "٢٠٢٢",  # Arabic-Indic digits
     "%00",
     "\x00",
     "\x07",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from portal.text import parse_id
+
 
 def init_accounts(app) -> None:
     from portal.accounts.models import Guest, User
@@ -21,9 +23,10 @@ def init_accounts(app) -> None:
         """`id:token`: a session whose token was rotated (sign-out, new password,
         deactivation) no longer loads, whoever holds the cookie."""
         identifier, _sep, token = (user_id or "").partition(":")
-        if not identifier.isdigit() or not token or len(identifier) > 12:
+        user_number = parse_id(identifier)
+        if user_number is None or not token:
             return None
-        user = db.session.get(User, int(identifier))
+        user = db.session.get(User, user_number)
         if user is None or not user.is_active or user.session_token != token:
             return None
         return user

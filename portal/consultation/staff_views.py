@@ -28,7 +28,7 @@ from portal.pagination import page_arg, paginate, per_page_arg
 from portal.regulations.models import Regulation
 from portal.regulations.services import local_today
 from portal.security import allows_upload
-from portal.text import clean_text
+from portal.text import clean_text, parse_id
 
 bp = Blueprint("consultation_staff", __name__, url_prefix="/workspace")
 
@@ -303,9 +303,9 @@ def new_consultation(code: str):
     ministry = _ministry(code)
     draft = plan = None
     if raw := request.args.get("draft", ""):
-        draft = _owned(DraftDocument, int(raw), ministry) if raw.isdigit() else abort(404)
+        draft = _owned(DraftDocument, parse_id(raw) or abort(404), ministry)
     elif raw := request.args.get("plan", ""):
-        plan = _owned(Plan, int(raw), ministry) if raw.isdigit() else abort(404)
+        plan = _owned(Plan, parse_id(raw) or abort(404), ministry)
     else:
         abort(404)
     form = ConsultationForm()

@@ -43,7 +43,7 @@ from portal.regulations import queries as regulation_queries
 from portal.regulations.models import Field
 from portal.regulations.services import local_today
 from portal.security import safe_local_path
-from portal.text import clean_text
+from portal.text import clean_text, parse_id
 
 bp = Blueprint("consultation", __name__)
 
@@ -149,11 +149,8 @@ def post_comment(consultation_id: int):
         target = form.target.data or ""
         parent = None
         if form.parent_id.data:
-            parent = (
-                db.session.get(Comment, int(form.parent_id.data))
-                if (form.parent_id.data.isdigit() and len(form.parent_id.data) < 12)
-                else None
-            )
+            parent_id = parse_id(form.parent_id.data)
+            parent = db.session.get(Comment, parent_id) if parent_id else None
             if parent is None:
                 abort(404)
         try:
@@ -162,12 +159,8 @@ def post_comment(consultation_id: int):
                 consultation,
                 form.body.data,
                 form.idempotency_key.data or "",
-                regulation_id=int(target[4:])
-                if target.startswith("reg:") and target[4:].isdigit()
-                else None,
-                plan_item_id=int(target[5:])
-                if target.startswith("item:") and target[5:].isdigit()
-                else None,
+                regulation_id=parse_id(target[4:]) if target.startswith("reg:") else None,
+                plan_item_id=parse_id(target[5:]) if target.startswith("item:") else None,
                 parent=parent,
             )
         except RuleViolation as violation:
@@ -424,7 +417,9 @@ def feedback_detail(comment_id: int):
 def plans():
     today = local_today()
     raw = request.args.get("year", "")
-    year = int(raw) if raw.isdigit() and 2020 <= int(raw) <= today.year + 1 else None
+    year = parse_id(raw, max_digits=4)
+    if year is not None and not 2020 <= year <= today.year + 1:
+        year = None
     cycle = year or today.year
     deadline = date(cycle, 9, 30)
     return render_template(
@@ -466,14 +461,15 @@ def follow():
     target_type = request.form.get("target_type", "")
     raw_id = request.form.get("target_id", "")
     back = safe_local_path(request.form.get("next"))
-    if form.validate_on_submit() and raw_id.isdigit() and len(raw_id) < 12:
+    target_id = parse_id(raw_id)
+    if form.validate_on_submit() and target_id:
         model = {"ministry": Ministry, "field": Field, "consultation": Consultation}.get(
             target_type
         )
-        if model is None or db.session.get(model, int(raw_id)) is None:
+        if model is None or db.session.get(model, target_id) is None:
             abort(404)
         wanted = request.form.get("follow") == "1"
-        services.set_following(current_user, target_type, int(raw_id), wanted)
+        services.set_following(current_user, target_type, target_id, wanted)
         flash(
             _("You follow it now: we will e-mail you when something changes.")
             if wanted

@@ -14,7 +14,7 @@ from portal.pagination import page_arg, paginate
 from portal.reform import evidence, index, methodology, reported
 from portal.reform.space import institutional_space
 from portal.regulations.services import local_today
-from portal.text import clean_text
+from portal.text import clean_text, parse_id
 
 bp = Blueprint("reform", __name__, url_prefix="/reform")
 
@@ -25,10 +25,8 @@ INDICATOR_CODES = ("T1", "T2", "R1", "R2", "R3", "R4", "S1", "S2", "S3")
 def _period() -> int:
     """The `period` argument: a year the index covers, else the current year."""
     periods = index.periods()
-    raw = clean_text(request.args.get("period", ""), max_length=8)
-    if raw.isdigit() and int(raw) in periods:
-        return int(raw)
-    return periods[0]
+    year = parse_id(clean_text(request.args.get("period", ""), max_length=8), max_digits=4)
+    return year if year in periods else periods[0]
 
 
 def _ministry(code: str) -> Ministry:

@@ -442,10 +442,21 @@ def test_consultation_forms_survive_bad_values(client, world, login):
                 {"title": value, "summary": value, "opens_on": value, "closes_on": value},
             ),
             ("/follow", {"target_type": value, "target_id": value, "next": value}),
+            (
+                f"/consultations/{consultation.id}/comments",
+                {"body": "Góp ý.", "target": "reg:" + value, "idempotency_key": "k" + value},
+            ),
+            (
+                f"/consultations/{consultation.id}/comments",
+                {"body": "Góp ý.", "target": "item:" + value, "idempotency_key": "i" + value},
+            ),
         ]:
             response = client.post(path, data=data)
             assert response.status_code in (200, 302, 303, 400, 403, 404), (path, value)
             assert "<script>alert(1)</script>" not in response.get_data(as_text=True)
+        for kind in ("draft", "plan"):
+            response = client.get("/workspace/bct/consultations/new", query_string={kind: value})
+            assert response.status_code in (200, 404), (kind, value)
 
 
 def test_the_ministries_page_shows_answer_rates_and_satisfaction(client, world):

@@ -12,11 +12,19 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from flask_babel import lazy_gettext as _l
+
 DIRECTORY = Path(__file__).resolve().parent.parent / "data" / "reported"
 
 # Column groups: (row total, its parts).
 CUT_KINDS = ("tthc", "tcqc", "ycdk", "cdbc", "ktcn_sphh", "prohibitions")
 CUT_DOCS = ("luat", "phap_lenh", "nghi_dinh", "qd_ttg", "thong_tu_ttlt", "other_docs")
+TABLE_TITLES = {
+    "p1_I_regs_cut_by_ministry": _l("I. Regulations cut or simplified"),
+    "p1_II_approved_plans": _l("II. Approved plans"),
+    "p1_III_inforce_published": _l("III. Regulations in force published on the portal"),
+    "p1_III_subtable_total1029": _l("III. Regulations in plans on the portal"),
+}
 PLAN_KINDS = ("ycdk", "cdbc", "tcqc", "ktcn", "tthc")
 PUBLISHED_KINDS = ("tthc", "tcqc", "ycdk", "cdbc", "ktcn_sphh", "prohibitions")
 PORTAL_PLAN_KINDS = ("tthc", "tcqc", "ycdk", "cdbc", "ktcn", "prohibitions")
@@ -155,6 +163,11 @@ def checks() -> tuple[Discrepancy, ...]:
             if problem := _row_checks("p1_III_subtable_total1029", row, f"total_{suffix}", parts):
                 found.append(problem)
     return tuple(found)
+
+
+def column_sums(name: str, columns) -> dict[str, int]:
+    """The sum of each column over the rows as printed (empty cells count as 0)."""
+    return {column: sum(value(row, column) or 0 for row in rows(name)) for column in columns}
 
 
 def missing_ministries(name: str) -> list[str]:

@@ -128,6 +128,15 @@ def figures():
         plans=reported.table("p1_II_approved_plans"),
         published=reported.rows("p1_III_inforce_published"),
         published_missing=reported.missing_ministries("p1_III_inforce_published"),
+        published_sums=reported.column_sums(
+            "p1_III_inforce_published",
+            [
+                f"{kind}_{suffix}"
+                for kind in (*reported.PUBLISHED_KINDS, "ktcn_procedures", "total")
+                for suffix in ("pub", "unpub")
+            ],
+        ),
+        table_titles=reported.TABLE_TITLES,
         portal_plans=reported.rows("p1_III_subtable_total1029"),
         portal_plans_total=reported.total_row("p1_III_subtable_total1029"),
         portal_plans_missing=reported.missing_ministries("p1_III_subtable_total1029"),

@@ -25,6 +25,11 @@ def test_the_ranking_page(client, world):  # noqa: F811
     assert "phiên bản phương pháp 1" in page
     assert 'data-chart="bar"' in page and "<table" in page
     assert "Không gian thể chế" in page
+    # The institutional-space panel follows the chosen period (and the year before it).
+    assert '<th scope="row">2025</th>' in page and '<th scope="row">2024</th>' in page
+    assert '<th scope="row">2026</th>' not in page
+    earlier = client.get("/reform?period=2024").get_data(as_text=True)
+    assert '<th scope="row">2024</th>' in earlier and '<th scope="row">2025</th>' not in earlier
 
 
 @pytest.mark.parametrize("period", ["abc", "1900", "99999999999999", "%00", "2025.5", ""])
@@ -67,6 +72,11 @@ def test_the_methodology_and_the_reported_figures(client, world):  # noqa: F811
     assert "1.029" in figures and "924" in figures
     assert "thiếu trong báo cáo" in figures
     assert "1977/QĐ-TTg" in figures
+    # Phụ lục 1 III by kind: Bộ GTVT's 2,046 unpublished KTCN products, and the sums of the
+    # eleven printed rows (the report's own total row is missing).
+    assert "2.046" in figures and "9.549" in figures and "3.010" in figures
+    assert "1.889" in figures and "352" in figures  # what cannot be checked, said plainly
+    assert "p1_I_regs_cut_by_ministry" not in figures  # tables named for people, not files
 
 
 def test_administrators_change_the_methodology(client, world, create_user, login):  # noqa: F811

@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from portal.api import schemas, serializers
 from portal.api.core import N_, ApiError, Blueprint, decode_cursor, keyset_page, page
-from portal.api.params import QuerySchema, choice, choices, cursor, limit, text
+from portal.api.params import NoArgs, QuerySchema, choice, choices, cursor, limit, text
 from portal.extensions import db
 from portal.ministries.models import Ministry
 from portal.reform.cost import hourly_rate
@@ -231,8 +231,9 @@ def not_found(message: str | None = None):
 
 
 @bp.route("/regulations/<code>", methods=["GET"])
+@bp.arguments(NoArgs, location="query", as_kwargs=True)
 @bp.response(200, schemas.RegulationDetail)
-@bp.errors(404, 429)
+@bp.errors(400, 404, 429)
 @bp.doc(
     summary=N_("One regulation"),
     description=N_(
@@ -312,8 +313,9 @@ def documents(limit: int, cursor: str | None = None, type: str | None = None, is
 
 
 @bp.route("/documents/<slug>", methods=["GET"])
+@bp.arguments(NoArgs, location="query", as_kwargs=True)
 @bp.response(200, schemas.DocumentDetail)
-@bp.errors(404, 429)
+@bp.errors(400, 404, 429)
 @bp.doc(
     summary=N_("One legal document"),
     description=N_(
@@ -438,8 +440,9 @@ def ministries(limit: int, cursor: str | None = None):
 
 
 @bp.route("/ministries/<code>", methods=["GET"])
+@bp.arguments(NoArgs, location="query", as_kwargs=True)
 @bp.response(200, schemas.Ministry)
-@bp.errors(404, 429)
+@bp.errors(400, 404, 429)
 @bp.doc(summary=N_("One ministry"), description=N_("A ministry by its code, e.g. bct."))
 def ministry(code: str):
     found = db.session.scalar(
@@ -499,8 +502,9 @@ def fields(limit: int, cursor: str | None = None):
 
 
 @bp.route("/fields/<slug>", methods=["GET"])
+@bp.arguments(NoArgs, location="query", as_kwargs=True)
 @bp.response(200, schemas.FieldItem)
-@bp.errors(404, 429)
+@bp.errors(400, 404, 429)
 @bp.doc(summary=N_("One field"), description=N_("A field by its slug."))
 def field(slug: str):
     row = db.session.execute(

@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from portal.api import schemas, serializers
 from portal.api.catalogue import bad_parameter, not_found
 from portal.api.core import N_, Blueprint, decode_cursor, keyset_page
-from portal.api.params import QuerySchema, choice, cursor, integer, limit, text
+from portal.api.params import NoArgs, QuerySchema, choice, cursor, integer, limit, text
 from portal.consultation import queries
 from portal.consultation.models import (
     Answer,
@@ -127,8 +127,9 @@ def _consultation(consultation_id: int) -> Consultation:
 
 
 @bp.route("/consultations/<int:consultation_id>", methods=["GET"])
+@bp.arguments(NoArgs, location="query", as_kwargs=True)
 @bp.response(200, schemas.ConsultationDetail)
-@bp.errors(404)
+@bp.errors(400, 404)
 @bp.doc(
     summary=N_("One consultation"),
     description=N_(
@@ -276,8 +277,9 @@ def plans(limit: int, cursor: str | None = None, **args):
 
 
 @bp.route("/plans/<int:plan_id>", methods=["GET"])
+@bp.arguments(NoArgs, location="query", as_kwargs=True)
 @bp.response(200, schemas.PlanDetail)
-@bp.errors(404)
+@bp.errors(400, 404)
 @bp.doc(
     summary=N_("One plan"),
     description=N_(

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from portal.api import schemas
 from portal.api.catalogue import not_found
 from portal.api.core import N_, Blueprint
+from portal.api.params import NoArgs
 from portal.opendata import store
 from portal.opendata.datasets import DATASETS
 
@@ -23,8 +24,9 @@ bp = Blueprint(
 
 
 @bp.route("/downloads", methods=["GET"])
+@bp.arguments(NoArgs, location="query", as_kwargs=True)
 @bp.response(200, schemas.Downloads)
-@bp.errors()
+@bp.errors(400)
 @bp.doc(
     summary=N_("List the bulk files"),
     description=N_(

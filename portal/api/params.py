@@ -17,6 +17,11 @@ class QuerySchema(ma.Schema):
     error_messages = {"unknown": "unknown_parameter"}
 
 
+class NoArgs(QuerySchema):
+    """For routes that take no query parameters: any parameter is refused (400
+    `unknown_parameter`), as on the lists, rather than silently ignored."""
+
+
 class Text(ma.fields.String):
     """A single-line text parameter, cleaned (NFC, no control or invisible characters)."""
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from portal.api import schemas, serializers
 from portal.api.catalogue import bad_parameter, not_found
 from portal.api.core import N_, Blueprint
-from portal.api.params import QuerySchema, integer
+from portal.api.params import NoArgs, QuerySchema, integer
 from portal.extensions import db
 from portal.ministries.models import Ministry
 from portal.reform import index, methodology
@@ -114,8 +114,9 @@ def ministry_score(code: str, period: int | None = None):
 
 
 @bp.route("/reform/methodology", methods=["GET"])
+@bp.arguments(NoArgs, location="query", as_kwargs=True)
 @bp.response(200, schemas.Methodology)
-@bp.errors()
+@bp.errors(400)
 @bp.doc(
     summary=N_("The methodology in use"),
     description=N_("Weights, targets and bands of the current methodology version."),
@@ -125,8 +126,9 @@ def methodology_current():
 
 
 @bp.route("/space", methods=["GET"])
+@bp.arguments(NoArgs, location="query", as_kwargs=True)
 @bp.response(200, schemas.Space)
-@bp.errors()
+@bp.errors(400)
 @bp.doc(
     summary=N_("Institutional space"),
     description=N_(

@@ -86,3 +86,23 @@ def test_writes_survive_bad_bodies_and_headers(client, make_token, reference):
         response = client.get("/api/v1/fields", headers={"Authorization": header})
         assert response.status_code == 401, header
         assert response.get_json()["code"] == "unauthorized"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/regulations/BCT-1",
+        "/api/v1/ministries/byt",
+        "/api/v1/space",
+        "/api/v1/reform/methodology",
+        "/api/v1/downloads",
+    ],
+)
+def test_routes_without_parameters_refuse_unknown_ones_as_the_lists_do(client, world, path):
+    """A misspelt parameter (`?limt=5`, `?formt=csv`) is an error everywhere, not silently
+    ignored on some routes."""
+    assert client.get(path).status_code == 200
+    response = client.get(path, query_string={"limt": "5"})
+    assert response.status_code == 400, path
+    body = response.get_json()
+    assert body["code"] == "invalid_parameter" and "limt" in body["message"]

@@ -47,12 +47,25 @@ def flask(env: dict, *args: str, check: bool = True) -> subprocess.CompletedProc
     )
 
 
-def fresh_database(directory: Path, name: str) -> dict:
-    env = {
+def bench_env(directory: Path, database: Path) -> dict:
+    """The portal as production runs it, in the temp dir: the search index is kept by a
+    separate worker (`flask search worker`), so neither the import nor the web server index
+    anything here (the search benchmarks measure indexing); bulk files go to the temp dir."""
+    return {
         **os.environ,
-        "DATABASE_URL": f"sqlite:///{directory / name}",
+        "DATABASE_URL": f"sqlite:///{database}",
         "PORTAL_CONFIG": "development",
+        "FLASK_SECRET_KEY": "bench-catalogue-secret-key-0123456789-abcdefghij",
+        "PORTAL_SEARCH_SYNC": "worker",
+        "PORTAL_SEARCH_BACKEND": "whoosh",
+        "PORTAL_SEARCH_INDEX_DIR": str(directory / "search-index"),
+        "PORTAL_SEARCH_LOCK_FILE": str(directory / "search-index.lock"),
+        "PORTAL_EXPORT_DIR": str(directory / "exports"),
     }
+
+
+def fresh_database(directory: Path, name: str) -> dict:
+    env = bench_env(directory, directory / name)
     flask(env, "db", "upgrade")
     flask(env, "demo", "load", "--reference-only")
     return env
@@ -212,11 +225,7 @@ def main() -> None:
         directory = Path(tmp)
         imported = measure_import(directory, args.count, args.rounds)
         print(f"import: {[round(x, 1) for x in imported['import_seconds']]} s", flush=True)
-        env = {
-            **os.environ,
-            "DATABASE_URL": f"sqlite:///{imported['database']}",
-            "PORTAL_CONFIG": "development",
-        }
+        env = bench_env(directory, Path(imported["database"]))
         http_results = measure_http(env, args.rounds, args.reps)
     report = {
         "count": args.count,

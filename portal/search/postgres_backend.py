@@ -25,14 +25,21 @@ CACHE_BUDGET = 400_000  # entry ids kept in cached posting sets
 _FIELDS = {"f", "t", "e"}
 
 
-def _positional(runs: list[list[str]]) -> str:
+def _positional(runs: list[list[str]], words: Iterable[str] = ()) -> str:
+    """The runs with adjacent positions (phrases), then the entry's other words (its code and
+    legal basis) two positions apart, so that they match as words but never as a phrase."""
     parts: list[str] = []
     position = 1
+    in_runs: set[str] = set()
     for run in runs:
         for token in run:
             parts.append(f"'{token}':{min(position, MAX_POSITION)}")
             position += 1
+        in_runs.update(run)
         position += RUN_GAP
+    for token in sorted(set(words) - in_runs):
+        parts.append(f"'{token}':{min(position, MAX_POSITION)}")
+        position += 2
     return " ".join(parts)
 
 
@@ -118,7 +125,7 @@ class PostgresBackend(SearchBackend):
         rows = [
             {
                 "eid": entry.eid,
-                "f": _positional(entry.runs),
+                "f": _positional(entry.runs, entry.f),
                 "t": _bag(entry.t),
                 "e": _bag(entry.e),
                 "c": sorted(set(entry.c)),

@@ -89,19 +89,6 @@ def drain(
     return applied
 
 
-def _citing_regulations(session: Session, rows) -> list[int]:
-    """Regulations index their legal basis's titles: a changed document re-indexes them."""
-    from portal.regulations.models import LegalBasis
-
-    document_ids = [entity_id for _id, entity, entity_id in rows if entity == "document"]
-    if not document_ids:
-        return []
-    citing = session.scalars(
-        select(LegalBasis.regulation_id).where(LegalBasis.document_id.in_(document_ids)).distinct()
-    )
-    return [make_eid("regulation", regulation_id) for regulation_id in citing]
-
-
 def pending(session: Session) -> int:
     return session.scalar(select(func.count(ChangeOutbox.id))) or 0
 

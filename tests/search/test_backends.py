@@ -75,6 +75,17 @@ def test_phrases_respect_syllable_order_and_do_not_cross_title_and_body(filled):
     assert filled.phrase(["noi", "dia", "giay"]) == frozenset()  # title end + body start
 
 
+def test_words_outside_the_phrase_runs_match_as_words_only(backend):
+    """A regulation's code and legal basis are words of the entry, not phrase text."""
+    basis = folded(syllables("Nghị định về nuôi ngọc trai"))
+    item = entry(4, "Cấp phép thủy sản")
+    item.f += basis
+    backend.index([item])
+    assert backend.term("f", "ngoc") == {eid(4)}
+    assert backend.term("f", "trai") == {eid(4)}
+    assert backend.phrase(["ngoc", "trai"]) == frozenset()
+
+
 def test_reindexing_replaces_and_deleting_removes(filled):
     before = filled.generation()
     filled.index([entry(2, "Thuốc thú y", "")])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -13,7 +14,8 @@ from sqlalchemy import func, select
 
 from portal.core.changes import ChangeOutbox, changes_committed
 from portal.extensions import db
-from portal.regulations.models import Regulation
+from portal.regulations.models import Field, Regulation
+from portal.regulations.services import upsert_document
 from portal.search.backend import make_eid
 from tests.conftest import csv_bytes, regulation_row
 
@@ -174,3 +176,85 @@ def test_the_worker_applies_a_commit_within_two_seconds(app, make_regulations):
         worker.terminate()
         _out, errors = worker.communicate(timeout=10)
     assert b"Traceback" not in errors, errors.decode()
+
+
+def found_codes(client, query: str) -> list[str]:
+    """Regulation codes on the first results page of /search, as a visitor sees them."""
+    html = client.get("/search", query_string={"q": query}).get_data(as_text=True)
+    return re.findall(r'href="/regulations/([A-Za-z0-9.-]+)"', html)
+
+
+def test_a_cited_documents_new_title_finds_its_regulations(app, client, make_regulations):
+    make_regulations(
+        regulation_row("Z-1", title="Cấp phép hoạt động thủy sản", legal_basis="77/2021/NĐ-CP"),
+        regulation_row(
+            "Z-2", title="Cấp phép hoạt động thủy sản khác", legal_basis="78/2021/NĐ-CP"
+        ),
+    )
+    assert found_codes(client, "ngoc trai") == []
+    upsert_document("77/2021/NĐ-CP", title="Nghị định về nuôi ngọc trai")
+    db.session.commit()
+    # Queued with the document, in the same transaction, without loading the regulation.
+    assert outbox_size() == 0
+    assert found_codes(client, "ngoc trai") == ["Z-1"]
+    upsert_document("77/2021/NĐ-CP", title="Nghị định về nuôi cá tra")
+    db.session.commit()
+    assert found_codes(client, "ngoc trai") == []
+    assert found_codes(client, "nuoi ca tra") == ["Z-1"]
+    assert app.test_cli_runner().invoke(args=["search", "verify"]).exit_code == 0
+
+
+def test_the_title_change_and_its_regulations_are_queued_together(app, make_regulations):
+    make_regulations(
+        regulation_row("Q-1", legal_basis="77/2021/NĐ-CP"),
+        regulation_row("Q-2", legal_basis="77/2021/NĐ-CP Điều 3; 78/2021/NĐ-CP"),
+        regulation_row("Q-3", legal_basis="78/2021/NĐ-CP"),
+    )
+    with sync_paused(app):
+        upsert_document("77/2021/NĐ-CP", title="Nghị định về nuôi ngọc trai")
+        db.session.flush()
+        queued = db.session.execute(select(ChangeOutbox.entity, ChangeOutbox.entity_id)).all()
+        db.session.rollback()
+    ids = dict(db.session.execute(select(Regulation.code, Regulation.id)).all())
+    db.session.commit()
+    assert sorted(queued) == sorted(
+        [("document", _document_id("77/2021/NĐ-CP")), ("regulation", ids["Q-1"])]
+        + [("regulation", ids["Q-2"])]
+    )
+    # Rolled back with the change: nothing was queued.
+    assert outbox_size() == 0
+
+
+def _document_id(number: str) -> int:
+    from portal.regulations.models import LegalDocument
+
+    document_id = db.session.scalar(select(LegalDocument.id).where(LegalDocument.number == number))
+    db.session.commit()
+    return document_id
+
+
+def test_a_renamed_field_finds_its_regulations_by_the_new_name(
+    app, client, make_regulations, create_user, login
+):
+    make_regulations(
+        *(
+            regulation_row(code, field=field, title=title, content="Hồ sơ nộp trực tiếp.")
+            for code, field, title in (
+                ("F-1", "Du lịch", "Cấp phép hướng dẫn viên"),
+                ("F-2", "Du lịch", "Cấp thẻ hướng dẫn viên"),
+                ("F-3", "Xuất bản", "Cấp phép hướng dẫn viên khác"),
+            )
+        )
+    )
+    assert found_codes(client, "lu hanh huong dan vien") == []
+    assert sorted(found_codes(client, "du lich huong dan vien")) == ["F-1", "F-2"]
+    field_id = db.session.scalar(select(Field.id).where(Field.name_vi == "Du lịch"))
+    db.session.commit()
+    login(create_user("admin"))
+    response = client.post(
+        f"/admin/fields/{field_id}", data={"name_vi": "Lữ hành", "name_en": "Travel"}
+    )
+    assert response.status_code in (302, 303)
+    assert sorted(found_codes(client, "lu hanh huong dan vien")) == ["F-1", "F-2"]
+    assert found_codes(client, "du lich huong dan vien") == []
+    assert app.test_cli_runner().invoke(args=["search", "verify"]).exit_code == 0

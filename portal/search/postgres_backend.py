@@ -49,6 +49,10 @@ def _bag(tokens: Iterable[str]) -> str:
 
 class PostgresBackend(SearchBackend):
     name = "postgres"
+    # 2: code and legal-basis words in `f`, and a content fingerprint per row (`fp`). Rows
+    # written before (fp NULL) or in another format (fp differs) still answer searches as they
+    # did; `flask search verify` reports them and `flask search reindex` rewrites them.
+    format_version = "2"
 
     def __init__(self, cache_budget: int = CACHE_BUDGET):
         self._lock = threading.Lock()
@@ -91,6 +95,10 @@ class PostgresBackend(SearchBackend):
         with db.engine.connect() as connection:
             return set(connection.execute(text("SELECT eid FROM search_entry")).scalars())
 
+    def fingerprints(self) -> dict[int, int | None]:
+        with db.engine.connect() as connection:
+            return dict(connection.execute(text("SELECT eid, fp FROM search_entry")).all())
+
     def vocabulary(self, field_name: str = "f") -> list[str]:
         if field_name not in _FIELDS:
             raise ValueError(field_name)
@@ -129,17 +137,18 @@ class PostgresBackend(SearchBackend):
                 "t": _bag(entry.t),
                 "e": _bag(entry.e),
                 "c": sorted(set(entry.c)),
+                "fp": self.fingerprint(entry),
             }
             for entry in entries
         ]
         if not rows:
             return
         statement = text(
-            "INSERT INTO search_entry (eid, f, t, e, c, indexed_at) "
+            "INSERT INTO search_entry (eid, f, t, e, c, fp, indexed_at) "
             "VALUES (:eid, CAST(:f AS tsvector), CAST(:t AS tsvector), CAST(:e AS tsvector), "
-            ":c, now()) "
+            ":c, :fp, now()) "
             "ON CONFLICT (eid) DO UPDATE SET f = EXCLUDED.f, t = EXCLUDED.t, e = EXCLUDED.e, "
-            "c = EXCLUDED.c, indexed_at = EXCLUDED.indexed_at"
+            "c = EXCLUDED.c, fp = EXCLUDED.fp, indexed_at = EXCLUDED.indexed_at"
         )
         with db.engine.begin() as connection:
             for start in range(0, len(rows), 500):

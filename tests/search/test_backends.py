@@ -86,6 +86,18 @@ def test_words_outside_the_phrase_runs_match_as_words_only(backend):
     assert backend.phrase(["ngoc", "trai"]) == frozenset()
 
 
+def test_each_entry_keeps_the_fingerprint_of_what_it_indexes(filled):
+    stored = filled.fingerprints()
+    assert set(stored) == {eid(1), eid(2), eid(3)}
+    original = entry(3, "Vận tải đường thủy nội địa", "Giấy phép vận tải.", ["own:10/2020/ND-CP"])
+    assert stored[eid(3)] == filled.fingerprint(original)
+    changed = entry(2, "Thuốc thú y")
+    assert stored[eid(2)] != filled.fingerprint(changed)
+    filled.index([changed])
+    assert filled.fingerprints()[eid(2)] == filled.fingerprint(changed)
+    assert filled.fingerprints()[eid(3)] == stored[eid(3)]
+
+
 def test_reindexing_replaces_and_deleting_removes(filled):
     before = filled.generation()
     filled.index([entry(2, "Thuốc thú y", "")])

@@ -10,7 +10,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from portal.core.changes import ChangeOutbox, changes_committed
 from portal.extensions import db
@@ -258,3 +258,101 @@ def test_a_renamed_field_finds_its_regulations_by_the_new_name(
     assert sorted(found_codes(client, "lu hanh huong dan vien")) == ["F-1", "F-2"]
     assert found_codes(client, "du lich huong dan vien") == []
     assert app.test_cli_runner().invoke(args=["search", "verify"]).exit_code == 0
+
+
+def _verify(app, *options: str):
+    result = app.test_cli_runner().invoke(args=["search", "verify", *options])
+    return result.exit_code, result.output
+
+
+def _regulation_eid(code: str) -> int:
+    regulation_id = db.session.scalar(select(Regulation.id).where(Regulation.code == code))
+    db.session.commit()
+    return make_eid("regulation", regulation_id)
+
+
+def test_verify_finds_an_entry_whose_content_is_out_of_date_and_sync_repairs_it(
+    app, client, make_regulations
+):
+    make_regulations(regulation_row("V-1", title="Cấp phép nuôi chim yến"))
+    assert _verify(app)[0] == 0
+    with sync_paused(app):
+        regulation = db.session.scalar(select(Regulation).where(Regulation.code == "V-1"))
+        regulation.title = "Cấp phép nuôi cá sấu"
+        db.session.commit()
+    # The entry exists in the index, but with the old title.
+    assert found_codes(client, "chim yen") == ["V-1"]
+    code, output = _verify(app)
+    assert code == 1
+    assert f"stale:   {_regulation_eid('V-1')} (regulation " in output
+    assert "1 with out-of-date content, 1 change(s) waiting in the outbox" in output
+    assert app.test_cli_runner().invoke(args=["search", "sync"]).exit_code == 0
+    code, output = _verify(app)
+    assert code == 0 and "0 with out-of-date content, 0 change(s) waiting" in output
+    assert found_codes(client, "ca sau") == ["V-1"]
+    assert found_codes(client, "chim yen") == []
+
+
+def test_a_change_that_bypassed_the_outbox_is_found_and_repaired(app, client, make_regulations):
+    make_regulations(
+        regulation_row("V-2", title="Cấp phép nuôi chim yến"),
+        regulation_row("V-3", title="Cấp phép nuôi ong mật"),
+    )
+    # A bulk statement that forgot record_changes: no outbox row, the index never hears of it.
+    db.session.execute(
+        update(Regulation).where(Regulation.code == "V-2").values(title="Cấp phép nuôi cá sấu")
+    )
+    db.session.execute(
+        update(Regulation).where(Regulation.code == "V-3").values(title="Cấp phép nuôi hươu")
+    )
+    db.session.commit()
+    assert outbox_size() == 0
+    code, output = _verify(app)
+    assert code == 1
+    assert "2 with out-of-date content, 0 change(s) waiting" in output
+    assert f"stale:   {_regulation_eid('V-2')} " in output
+    code, output = _verify(app, "--repair")
+    assert code == 0, output
+    assert "Repaired: 2" in output
+    assert found_codes(client, "ca sau") == ["V-2"]
+    assert found_codes(client, "chim yen") == []
+    db.session.execute(
+        update(Regulation).where(Regulation.code == "V-3").values(title="Cấp phép nuôi rắn")
+    )
+    db.session.commit()
+    assert _verify(app)[0] == 1
+    assert app.test_cli_runner().invoke(args=["search", "reindex"]).exit_code == 0
+    assert _verify(app)[0] == 0
+    assert found_codes(client, "nuoi ran") == ["V-3"]
+
+
+def test_an_index_of_an_older_format_is_reported_and_rebuilt(app, client, make_regulations):
+    backend = app.extensions["search"]
+    make_regulations(regulation_row("O-1", title="Cấp phép nuôi chim yến"))
+    if backend.name == "postgres":
+        # Rows written before fingerprints (or in another format) still answer searches;
+        # verify reports them until they are rewritten.
+        from sqlalchemy import text
+
+        db.session.execute(text("UPDATE search_entry SET fp = NULL"))
+        db.session.commit()
+        code, output = _verify(app)
+        assert code == 1 and f"stale:   {_regulation_eid('O-1')} (regulation " in output
+    else:
+        from portal.search.whoosh_backend import SCHEMA_VERSION
+
+        backend.close()
+        (Path(app.config["SEARCH_INDEX_DIR"]) / "schema-version").write_text("2")
+        assert found_codes(client, "chim yen") == []  # the old files could not be read
+        code, output = _verify(app)
+        assert code == 1 and "older format" in output
+        assert f"missing: {_regulation_eid('O-1')} (regulation " in output
+        assert (Path(app.config["SEARCH_INDEX_DIR"]) / "schema-version").read_text() == (
+            SCHEMA_VERSION
+        )
+        # The next drain rebuilds it.
+        assert app.test_cli_runner().invoke(args=["search", "sync"]).exit_code == 0
+    if backend.name == "postgres":
+        assert app.test_cli_runner().invoke(args=["search", "reindex"]).exit_code == 0
+    assert _verify(app)[0] == 0
+    assert found_codes(client, "chim yen") == ["O-1"]

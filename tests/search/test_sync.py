@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -130,6 +131,57 @@ def _flask(*args: str) -> list[str]:
     return [sys.executable, "-m", "flask", "--app", "wsgi", *args]
 
 
+# Run in a separate process: commit a change with draining off (PORTAL_SEARCH_SYNC=worker and
+# no worker running), then die by SIGKILL before anything could apply it: no atexit handlers,
+# no finally blocks, no flush of anything.
+_COMMIT_THEN_DIE = """
+import os, signal, sys
+from sqlalchemy import select
+from portal import create_app
+from portal.extensions import db
+from portal.regulations.models import Regulation
+
+app = create_app()
+with app.app_context():
+    regulation = db.session.scalar(select(Regulation).where(Regulation.code == sys.argv[1]))
+    regulation.title = sys.argv[2]
+    db.session.commit()
+    print("committed", flush=True)
+    os.kill(os.getpid(), signal.SIGKILL)
+    print("still alive", flush=True)
+"""
+
+
+def test_a_process_killed_after_commit_and_before_draining_is_repaired_by_sync(
+    app, client, make_regulations
+):
+    make_regulations(regulation_row("K-1", title="Cấp phép nuôi chim yến"))
+    assert found_codes(client, "chim yen") == ["K-1"]
+    process = subprocess.run(
+        [sys.executable, "-c", _COMMIT_THEN_DIE, "K-1", "Cấp phép nuôi cá sấu"],
+        cwd=ROOT,
+        env=_env(app),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert process.returncode == -signal.SIGKILL, process.stderr
+    assert process.stdout.split() == ["committed"]
+    # The change is in the database with its outbox row; the index never heard of it.
+    title = db.session.scalar(select(Regulation.title).where(Regulation.code == "K-1"))
+    db.session.commit()
+    assert title == "Cấp phép nuôi cá sấu"
+    assert outbox_size() == 1
+    assert found_codes(client, "ca sau") == []
+    code, output = _verify(app)
+    assert code == 1 and "1 with out-of-date content, 1 change(s) waiting" in output
+    result = app.test_cli_runner().invoke(args=["search", "sync"])
+    assert result.exit_code == 0 and "1 change(s) applied" in result.output
+    assert found_codes(client, "ca sau") == ["K-1"]
+    assert found_codes(client, "chim yen") == []
+    assert _verify(app)[0] == 0
+
+
 def test_two_processes_draining_at_once_lose_nothing(app, reference, tmp_path):
     with sync_paused(app):
         from portal.regulations.importer import import_regulations
@@ -181,6 +233,7 @@ def test_the_worker_applies_a_commit_within_two_seconds(app, make_regulations):
 def found_codes(client, query: str) -> list[str]:
     """Regulation codes on the first results page of /search, as a visitor sees them."""
     html = client.get("/search", query_string={"q": query}).get_data(as_text=True)
+    db.session.rollback()  # the request shared the test's session: end its read
     return re.findall(r'href="/regulations/([A-Za-z0-9.-]+)"', html)
 
 

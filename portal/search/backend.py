@@ -116,6 +116,10 @@ class SearchBackend(ABC):
         """Every token of a field (for spelling suggestions)."""
 
     @abstractmethod
+    def frequencies(self, field_name: str = "f") -> dict[str, int]:
+        """{token: number of entries holding it} for a field (for spelling corrections)."""
+
+    @abstractmethod
     def generation(self) -> object:
         """Changes whenever the index changes (a cache key)."""
 

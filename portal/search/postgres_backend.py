@@ -111,6 +111,18 @@ class PostgresBackend(SearchBackend):
                 ).scalars()
             )
 
+    def frequencies(self, field_name: str = "f") -> dict[str, int]:
+        if field_name not in _FIELDS:
+            raise ValueError(field_name)
+        with db.engine.connect() as connection:
+            return dict(
+                connection.execute(
+                    text(
+                        f"SELECT word, ndoc FROM ts_stat('SELECT {field_name} FROM search_entry')"  # noqa: S608
+                    )
+                ).all()
+            )
+
     def generation(self) -> object:
         with db.engine.connect() as connection:
             current = connection.execute(

@@ -182,6 +182,15 @@ class WhooshBackend(SearchBackend):
             for term in reader.lexicon(field_name)
         ]
 
+    def frequencies(self, field_name: str = "f") -> dict[str, int]:
+        # From the term dictionary: no posting lists are read. Counts may include replaced
+        # documents until their segments merge, which is close enough to rank corrections.
+        reader = self._current().reader()
+        return {
+            (term.decode("utf-8") if isinstance(term, bytes) else term): info.doc_frequency()
+            for term, info in reader.iter_field(field_name)
+        }
+
     def generation(self) -> object:
         self._current()
         return ("whoosh", id(self), self._generation)

@@ -115,6 +115,8 @@ def test_reindexing_replaces_and_deleting_removes(filled):
 def test_vocabulary_lists_the_tokens(filled):
     assert {"dang", "ky", "duong", "thuy"} <= set(filled.vocabulary("f"))
     assert {"đăng", "dạng", "đường"} <= set(filled.vocabulary("e"))
+    counts = filled.frequencies("f")
+    assert (counts["dang"], counts["duong"], counts["kinh"]) == (2, 1, 2)
 
 
 def test_a_second_reader_sees_commits_from_another_instance(backend, tmp_path):

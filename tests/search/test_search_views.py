@@ -243,3 +243,18 @@ def test_english_page(client, world):
     response = client.get("/search?q=vận tải", headers={"Accept-Language": "en"})
     assert "1 result for “vận tải”" in text_of(response)
     assert "Narrow the results" in text_of(response)
+
+
+def test_the_user_guide_states_the_query_limits_in_both_languages(client):
+    from portal.search.query import MAX_CHARS, MAX_TERMS
+
+    vi = text_of(client.get("/guide"))
+    assert f"tối đa {MAX_CHARS} ký tự và {MAX_TERMS} từ đầu tiên" in vi
+    en = text_of(client.get("/guide", headers={"Accept-Language": "en"}))
+    assert f"at most its first {MAX_CHARS} characters and {MAX_TERMS} words" in en
+    # The limits the guide states are the ones the search applies.
+    words = " ".join(f"tu{n}" for n in range(MAX_TERMS + 4))
+    page = text_of(client.get("/search", query_string={"q": words}))
+    assert f"Chỉ {MAX_TERMS} từ đầu tiên của nội dung tìm kiếm được sử dụng." in page
+    page = text_of(client.get("/search", query_string={"q": "doanh nghiệp " * MAX_CHARS}))
+    assert f"rút gọn còn {MAX_CHARS} ký tự đầu tiên" in page

@@ -3,7 +3,11 @@
 Models that others derive data from (the search index today) say which entities a change to them
 affects (`tracked_keys`). Every flush records those keys in `change_outbox` in the same
 transaction as the change itself: a committed change always has its outbox row, a rolled-back
-one never does. Bulk statements that bypass the ORM call `record_changes` themselves. After a
+one never does. A model whose text is copied into *other* entities' derived data (a legal
+document's title into the regulations based on it) names the attributes that matter
+(`dependents_follow`) and a query for those entities (`dependent_keys`); when one of those
+attributes changes, the flush queues the dependents with one INSERT … SELECT, without loading
+them. Bulk statements that bypass the ORM call `record_changes` themselves. After a
 commit that recorded changes, the `changes_committed` signal fires; consumers drain the outbox
 (portal.search.sync) and delete the rows they have applied.
 """
@@ -14,7 +18,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from blinker import Namespace
-from sqlalchemy import Integer, String, event, insert
+from sqlalchemy import Integer, String, cast, event, insert, inspect, literal, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from portal.core.models import UTCDateTime, utcnow
@@ -67,6 +71,35 @@ def _record_flushed_changes(session: Session, _context) -> None:
         if rows:
             session.connection().execute(insert(ChangeOutbox), rows)
             session.info[_PENDING] = True
+    _record_dependents(session)
+
+
+def _record_dependents(session: Session) -> None:
+    """Queue the entities that copy a changed attribute of another (see the module docstring)."""
+    changed: dict[type, set[int]] = {}
+    for obj in session.dirty:
+        follow = getattr(type(obj), "dependents_follow", ())
+        if not follow or getattr(obj, "id", None) is None:
+            continue
+        attrs = inspect(obj).attrs
+        if any(attrs[name].history.has_changes() for name in follow):
+            changed.setdefault(type(obj), set()).add(obj.id)
+    now = utcnow()
+    for model, ids in changed.items():
+        id_list = sorted(ids)
+        for start in range(0, len(id_list), 500):
+            entity, dependent_ids = model.dependent_keys(id_list[start : start + 500])
+            found = dependent_ids.distinct().subquery()
+            statement = insert(ChangeOutbox).from_select(
+                ["entity", "entity_id", "created_at"],
+                select(
+                    cast(literal(entity), String(16)),
+                    found.c[0],
+                    literal(now, UTCDateTime()),
+                ),
+            )
+            if session.connection().execute(statement).rowcount:
+                session.info[_PENDING] = True
 
 
 @event.listens_for(Session, "after_commit")

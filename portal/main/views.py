@@ -74,7 +74,11 @@ def set_language(code: str):
 
 @bp.get("/guide")
 def guide():
-    return render_template("main/guide.html", rate=hourly_rate())
+    from portal.search.query import MAX_CHARS, MAX_TERMS
+
+    return render_template(
+        "main/guide.html", rate=hourly_rate(), search_chars=MAX_CHARS, search_words=MAX_TERMS
+    )
 
 
 @bp.get("/privacy")

@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    select,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -42,6 +43,15 @@ class Field(TimestampMixin, db.Model):
     name_key: Mapped[str] = mapped_column(String(200), unique=True, nullable=False)
     name_vi: Mapped[str] = mapped_column(String(200), nullable=False)
     name_en: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+
+    # The search index holds each regulation's field name (portal/search/documents.py): a
+    # rename re-indexes the field's regulations, queued by SQL (portal/core/changes.py).
+    dependents_follow = ("name_vi",)
+
+    @classmethod
+    def dependent_keys(cls, ids: list[int]):
+        """The regulations of these fields."""
+        return "regulation", select(Regulation.id).where(Regulation.field_id.in_(ids))
 
     @property
     def name(self) -> str:
@@ -70,6 +80,15 @@ class LegalDocument(TimestampMixin, db.Model):
 
     def tracked_keys(self) -> list[tuple[str, int]]:
         return [("document", self.id)]
+
+    # Regulations index the type, number and title of the documents they are based on
+    # (portal/search/documents.py): a change to these re-indexes them, queued by SQL.
+    dependents_follow = ("number", "doc_type", "title")
+
+    @classmethod
+    def dependent_keys(cls, ids: list[int]):
+        """The regulations laid down in these documents."""
+        return "regulation", select(LegalBasis.regulation_id).where(LegalBasis.document_id.in_(ids))
 
     @property
     def type_term(self):

@@ -13,6 +13,8 @@ Phrases are asked for as folded syllable lists and must respect their order.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -43,10 +45,35 @@ class IndexEntry:
     runs: list[list[str]] = field(default_factory=list)
 
 
+def fingerprint(entry: IndexEntry, version: str) -> int:
+    """A 63-bit digest of what an entry indexes and of the storage format `version`: stored
+    with the entry, it lets `flask search verify` find entries whose content is out of date."""
+    payload = json.dumps(
+        [
+            version,
+            sorted(set(entry.f)),
+            sorted(set(entry.t)),
+            sorted(set(entry.e)),
+            sorted(set(entry.c)),
+            entry.runs,
+        ],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    digest = hashlib.blake2b(payload.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big") >> 1
+
+
 class SearchBackend(ABC):
     """Posting sets in, posting sets out; ranking and visibility live elsewhere."""
 
     name = "abstract"
+    # Bumped whenever the backend stores entries differently: every stored fingerprint then
+    # differs, so `flask search verify` reports entries written in the old format.
+    format_version = "1"
+
+    def fingerprint(self, entry: IndexEntry) -> int:
+        return fingerprint(entry, f"{self.name}:{self.format_version}")
 
     @abstractmethod
     def index(self, entries: Iterable[IndexEntry]) -> None:
@@ -65,6 +92,14 @@ class SearchBackend(ABC):
         """Every eid in the index (for `flask search verify`)."""
 
     @abstractmethod
+    def fingerprints(self) -> dict[int, int | None]:
+        """{eid: stored fingerprint} for every entry (None if stored without one)."""
+
+    def needs_rebuild(self) -> bool:
+        """True if the index was emptied because its format changed (a full rebuild is due)."""
+        return False
+
+    @abstractmethod
     def size(self) -> int:
         """Number of entries."""
 
@@ -79,6 +114,10 @@ class SearchBackend(ABC):
     @abstractmethod
     def vocabulary(self, field_name: str = "f") -> list[str]:
         """Every token of a field (for spelling suggestions)."""
+
+    @abstractmethod
+    def frequencies(self, field_name: str = "f") -> dict[str, int]:
+        """{token: number of entries holding it} for a field (for spelling corrections)."""
 
     @abstractmethod
     def generation(self) -> object:

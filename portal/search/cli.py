@@ -1,4 +1,4 @@
-"""`flask search sync|worker|verify|reindex|status`."""
+"""`flask search sync|worker|verify|reindex`."""
 
 from __future__ import annotations
 
@@ -8,10 +8,9 @@ import time
 import click
 from flask import current_app
 from flask.cli import AppGroup
-from sqlalchemy.orm import Session
 
-from portal.extensions import db, read_only_transactions
 from portal.search import sync
+from portal.search.backend import split_eid
 
 search_cli = AppGroup("search", help="Keep the search index in step with the database.")
 
@@ -68,19 +67,52 @@ def reindex_command() -> None:
 
 
 @search_cli.command("verify")
-def verify_command() -> None:
-    """Compare the database with the index; exit 1 if they differ."""
-    backend, _lock = _backend()
-    missing, extra = sync.verify(backend)
-    with read_only_transactions(), Session(db.engine) as session:
-        waiting = sync.pending(session)
+@click.option(
+    "--repair",
+    is_flag=True,
+    help="Queue the differing entries in the outbox and apply them (no full rebuild).",
+)
+def verify_command(repair: bool) -> None:
+    """Compare the database with the index, entry by entry and content by content; exit 1 if
+    they differ or changes are still waiting in the outbox."""
+    backend, lock = _backend()
+    found = sync.verify(backend)
     click.echo(
-        f"{backend.name}: {len(missing)} missing from the index, {len(extra)} not in the "
-        f"database, {waiting} change(s) waiting in the outbox."
+        f"{backend.name}: {len(found.missing)} missing from the index, {len(found.extra)} not "
+        f"in the database, {len(found.stale)} with out-of-date content, {found.pending} "
+        "change(s) waiting in the outbox."
     )
-    for eid in sorted(missing)[:20]:
-        click.echo(f"  missing: {eid}")
-    for eid in sorted(extra)[:20]:
-        click.echo(f"  extra:   {eid}")
-    if missing or extra:
+    if found.rebuild_needed:
+        click.echo(
+            "  The index is of an older format and was emptied: `flask search sync` (or the "
+            "worker) rebuilds it, as does `flask search reindex`."
+        )
+    for label, eids in (("missing", found.missing), ("extra", found.extra)):
+        for eid in sorted(eids)[:20]:
+            click.echo(f"  {label}: {eid} ({_describe(eid)})")
+    for eid in sorted(found.stale)[:20]:
+        click.echo(f"  stale:   {eid} ({_describe(eid)})")
+    if found.pending and not (found.missing or found.extra or found.stale):
+        click.echo("  Run `flask search sync` (or start the worker) to apply the waiting changes.")
+    elif found.missing or found.extra or found.stale:
+        click.echo(
+            "  `flask search sync` applies waiting changes; `flask search verify --repair` "
+            "re-applies the entries listed; `flask search reindex` rebuilds everything."
+        )
+    if repair and found:
+        queued = sync.queue_differences(found)
+        applied = sync.drain(backend, lock)
+        click.echo(f"Repaired: {queued} entr(ies) queued, {applied} change(s) applied.")
+        found = sync.verify(backend)
+        if found:
+            click.echo(
+                f"Still different: {len(found.missing)} missing, {len(found.extra)} extra, "
+                f"{len(found.stale)} stale, {found.pending} waiting (the data changed meanwhile?)."
+            )
+    if found:
         sys.exit(1)
+
+
+def _describe(eid: int) -> str:
+    entity, entity_id = split_eid(eid)
+    return f"{entity} {entity_id}"

@@ -168,13 +168,3 @@ def all_entries(session: Session) -> Iterator[IndexEntry]:
         yield document_entry(document)
     for consultation in _consultations(session, None):
         yield consultation_entry(consultation)
-
-
-def all_eids(session: Session) -> set[int]:
-    """What the index should hold: every regulation and document in the database."""
-    eids = {make_eid("regulation", i) for i in session.scalars(select(Regulation.id))}
-    eids |= {make_eid("document", i) for i in session.scalars(select(LegalDocument.id))}
-    from portal.consultation.models import Consultation
-
-    eids |= {make_eid("consultation", i) for i in session.scalars(select(Consultation.id))}
-    return eids

@@ -25,14 +25,21 @@ CACHE_BUDGET = 400_000  # entry ids kept in cached posting sets
 _FIELDS = {"f", "t", "e"}
 
 
-def _positional(runs: list[list[str]]) -> str:
+def _positional(runs: list[list[str]], words: Iterable[str] = ()) -> str:
+    """The runs with adjacent positions (phrases), then the entry's other words (its code and
+    legal basis) two positions apart, so that they match as words but never as a phrase."""
     parts: list[str] = []
     position = 1
+    in_runs: set[str] = set()
     for run in runs:
         for token in run:
             parts.append(f"'{token}':{min(position, MAX_POSITION)}")
             position += 1
+        in_runs.update(run)
         position += RUN_GAP
+    for token in sorted(set(words) - in_runs):
+        parts.append(f"'{token}':{min(position, MAX_POSITION)}")
+        position += 2
     return " ".join(parts)
 
 
@@ -42,6 +49,10 @@ def _bag(tokens: Iterable[str]) -> str:
 
 class PostgresBackend(SearchBackend):
     name = "postgres"
+    # 2: code and legal-basis words in `f`, and a content fingerprint per row (`fp`). Rows
+    # written before (fp NULL) or in another format (fp differs) still answer searches as they
+    # did; `flask search verify` reports them and `flask search reindex` rewrites them.
+    format_version = "2"
 
     def __init__(self, cache_budget: int = CACHE_BUDGET):
         self._lock = threading.Lock()
@@ -84,6 +95,10 @@ class PostgresBackend(SearchBackend):
         with db.engine.connect() as connection:
             return set(connection.execute(text("SELECT eid FROM search_entry")).scalars())
 
+    def fingerprints(self) -> dict[int, int | None]:
+        with db.engine.connect() as connection:
+            return dict(connection.execute(text("SELECT eid, fp FROM search_entry")).all())
+
     def vocabulary(self, field_name: str = "f") -> list[str]:
         if field_name not in _FIELDS:
             raise ValueError(field_name)
@@ -94,6 +109,18 @@ class PostgresBackend(SearchBackend):
                         f"SELECT word FROM ts_stat('SELECT {field_name} FROM search_entry')"  # noqa: S608
                     )
                 ).scalars()
+            )
+
+    def frequencies(self, field_name: str = "f") -> dict[str, int]:
+        if field_name not in _FIELDS:
+            raise ValueError(field_name)
+        with db.engine.connect() as connection:
+            return dict(
+                connection.execute(
+                    text(
+                        f"SELECT word, ndoc FROM ts_stat('SELECT {field_name} FROM search_entry')"  # noqa: S608
+                    )
+                ).all()
             )
 
     def generation(self) -> object:
@@ -118,21 +145,22 @@ class PostgresBackend(SearchBackend):
         rows = [
             {
                 "eid": entry.eid,
-                "f": _positional(entry.runs),
+                "f": _positional(entry.runs, entry.f),
                 "t": _bag(entry.t),
                 "e": _bag(entry.e),
                 "c": sorted(set(entry.c)),
+                "fp": self.fingerprint(entry),
             }
             for entry in entries
         ]
         if not rows:
             return
         statement = text(
-            "INSERT INTO search_entry (eid, f, t, e, c, indexed_at) "
+            "INSERT INTO search_entry (eid, f, t, e, c, fp, indexed_at) "
             "VALUES (:eid, CAST(:f AS tsvector), CAST(:t AS tsvector), CAST(:e AS tsvector), "
-            ":c, now()) "
+            ":c, :fp, now()) "
             "ON CONFLICT (eid) DO UPDATE SET f = EXCLUDED.f, t = EXCLUDED.t, e = EXCLUDED.e, "
-            "c = EXCLUDED.c, indexed_at = EXCLUDED.indexed_at"
+            "c = EXCLUDED.c, fp = EXCLUDED.fp, indexed_at = EXCLUDED.indexed_at"
         )
         with db.engine.begin() as connection:
             for start in range(0, len(rows), 500):

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import difflib
 import heapq
+import itertools
 from collections import Counter
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
@@ -18,13 +18,12 @@ from portal.extensions import db
 from portal.ministries.models import Ministry
 from portal.regulations import vocab
 from portal.regulations.models import Field, LegalDocument, Regulation
-from portal.search import engine
-from portal.search.analysis import fold_syllable
+from portal.search import engine, spelling
 from portal.search.backend import SearchBackend, split_eid
 from portal.search.cache import SizedLRU
 from portal.search.catalogue import snapshot
 from portal.search.highlight import highlight, snippet
-from portal.search.query import ParsedQuery, Term, parse
+from portal.search.query import ParsedQuery, parse
 from portal.text import clean_text
 
 # In the order of Info.facets.
@@ -154,6 +153,8 @@ class SearchOutcome:
     hits: list[Hit] = dataclass_field(default_factory=list)
     facets: dict[str, list[tuple[str, str, int]]] = dataclass_field(default_factory=dict)
     suggestions: list[str] = dataclass_field(default_factory=list)
+    # The text as typed when the results are those of a spelling correction (query.text).
+    corrected_from: str | None = None
 
 
 _results = SizedLRU(_RESULT_BUDGET)
@@ -186,15 +187,50 @@ def _visibility(viewer):
 
 
 def run_search(args, page: int, per_page: int, viewer=None) -> SearchOutcome:
-    """Everything the results page shows; visibility and counts come from the database."""
+    """Everything the results page shows; visibility and counts come from the database.
+
+    A query that matches nothing is answered with the results of its cheapest spelling
+    correction that finds something under the same filters (unless `correct=0` asks for the
+    text exactly as typed); other corrections that find something are offered as links."""
     may_see = _visibility(viewer)
     parsed = parse(args.get("q", ""))
     filters = parse_filters(args)
-    outcome = SearchOutcome(query=parsed, filters=filters)
     if parsed.empty:
-        return outcome
-    scores = _scores(parsed)
+        return SearchOutcome(query=parsed, filters=filters)
     entries = snapshot()
+    outcome = _search(parsed, filters, page, per_page, may_see, entries)
+    if outcome.total:
+        return outcome
+    # Only what finds something this viewer may see: the vocabulary also holds the words of
+    # unpublished regulations, which must not leak through a correction.
+    # Best first: the correction whose syllables stand together in the index most often, then
+    # the cheapest (the order corrections come in); the engine runs only until enough are found.
+    search_backend = backend()
+    ranked = sorted(
+        spelling_corrections(parsed),
+        key=lambda text: -spelling.cohesion(text, search_backend.phrase),
+    )
+    found = []
+    for text in ranked:
+        if _finds_visible(text, entries, may_see):
+            found.append(text)
+            if len(found) == _SUGGESTIONS:
+                break
+    if outcome.matched == 0 and _arg(args, "correct") != "0":
+        for text in found:
+            corrected = parse(text)
+            attempt = _search(corrected, filters, page, per_page, may_see, entries)
+            if attempt.total:
+                corrected.notices[:0] = parsed.notices
+                attempt.corrected_from = parsed.text
+                return attempt
+    outcome.suggestions = found
+    return outcome
+
+
+def _search(parsed: ParsedQuery, filters, page: int, per_page: int, may_see, entries):
+    outcome = SearchOutcome(query=parsed, filters=filters)
+    scores = _scores(parsed)
     visible = [
         (eid, score, info)
         for eid, score in scores.items()
@@ -222,12 +258,6 @@ def run_search(args, page: int, per_page: int, viewer=None) -> SearchOutcome:
         key = lambda item: (item[1], (item[2].date or date.min).toordinal(), -item[0])  # noqa: E731
     ranked = heapq.nlargest(first + per_page, selected, key=key)
     outcome.hits = _hits([eid for eid, _score, _info in ranked[first:]], parsed)
-    if outcome.total == 0:
-        # Only suggest what finds something this viewer may see: the vocabulary also holds
-        # the words of unpublished regulations, which must not leak through a suggestion.
-        outcome.suggestions = [
-            text for text in suggestions(parsed) if _finds_visible(text, entries, may_see)
-        ]
     return outcome
 
 
@@ -348,49 +378,26 @@ def _hits(eids: list[int], parsed: ParsedQuery) -> list[Hit]:
 
 
 _vocabulary: dict = {}
+_SUGGESTIONS = 3  # corrections offered as links
+_TRIED = 12  # corrected queries run at most, cheapest first
 
 
-def _exact_vocabulary() -> dict[str, str]:
-    """{folded syllable: an exact spelling} from the index (cached per index generation)."""
+def _spelling_vocabulary() -> spelling.Vocabulary:
+    """The index's syllables for corrections (cached per index generation)."""
     search_backend = backend()
     key = search_backend.generation()
     if _vocabulary.get("key") != key:
-        spellings: dict[str, str] = {}
-        for word in search_backend.vocabulary("e"):
-            spellings.setdefault(fold_syllable(word), word)
+        built = spelling.build_vocabulary(
+            search_backend.frequencies("f"), search_backend.vocabulary("e")
+        )
         _vocabulary.clear()
-        _vocabulary.update(key=key, spellings=spellings, folded=sorted(spellings))
-    return _vocabulary
+        _vocabulary.update(key=key, vocabulary=built)
+    return _vocabulary["vocabulary"]
 
 
-def suggestions(parsed: ParsedQuery, limit: int = 3) -> list[str]:
-    """Corrected spellings of the query, drawn from the index vocabulary."""
-    vocabulary = _exact_vocabulary()
-    spellings, folded_words = vocabulary["spellings"], vocabulary["folded"]
-    terms = [clause for clause in parsed.clauses if isinstance(clause, Term)]
-    if not terms:
-        return []
-    options: list[list[str]] = []
-    changed = False
-    for term in terms:
-        if term.folded in spellings:
-            options.append([spellings[term.folded] if not term.marked else term.exact])
-            continue
-        close = difflib.get_close_matches(term.folded, folded_words, n=limit, cutoff=0.6)
-        if close:
-            changed = True
-            options.append([spellings[word] for word in close])
-        else:
-            options.append([term.exact])
-    if not changed:
-        return []
-    results = []
-    for index in range(limit):
-        words = [choices[min(index, len(choices) - 1)] for choices in options]
-        text = " ".join(words)
-        if text not in results:
-            results.append(text)
-    return results
+def spelling_corrections(parsed: ParsedQuery) -> list[str]:
+    """Corrected versions of the query text from the index vocabulary, cheapest first."""
+    return list(itertools.islice(spelling.corrections(parsed, _spelling_vocabulary()), _TRIED))
 
 
 def ranked_regulations(

@@ -22,16 +22,17 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import current_app, has_app_context
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from portal.core.changes import ChangeOutbox, changes_committed
+from portal.core.changes import ChangeOutbox, changes_committed, record_changes
 from portal.extensions import db, read_only_transactions
-from portal.search.backend import SearchBackend, make_eid
-from portal.search.documents import all_eids, all_entries, load_entries
+from portal.search.backend import SearchBackend, make_eid, split_eid
+from portal.search.documents import all_entries, load_entries
 
 logger = logging.getLogger(__name__)
 BATCH = 2000
@@ -62,6 +63,12 @@ def drain(
     with writer_lock(lock_path, blocking=blocking) as acquired:
         if not acquired:
             return 0
+        if backend.needs_rebuild():
+            # An index of an older format was emptied when opened: rebuild it from the
+            # database (this also applies every change recorded before the rebuild began).
+            logger.warning("Search index (%s) is of an older format: rebuilding", backend.name)
+            count = _rebuild(backend)
+            logger.info("Search index rebuilt: %s entries", count)
         with Session(db.engine) as session:
             while True:
                 rows = session.execute(
@@ -89,26 +96,19 @@ def drain(
     return applied
 
 
-def _citing_regulations(session: Session, rows) -> list[int]:
-    """Regulations index their legal basis's titles: a changed document re-indexes them."""
-    from portal.regulations.models import LegalBasis
-
-    document_ids = [entity_id for _id, entity, entity_id in rows if entity == "document"]
-    if not document_ids:
-        return []
-    citing = session.scalars(
-        select(LegalBasis.regulation_id).where(LegalBasis.document_id.in_(document_ids)).distinct()
-    )
-    return [make_eid("regulation", regulation_id) for regulation_id in citing]
-
-
 def pending(session: Session) -> int:
     return session.scalar(select(func.count(ChangeOutbox.id))) or 0
 
 
 def reindex(backend: SearchBackend, lock_path: Path, progress=None) -> int:
     """Rebuild the index from the database; returns the number of entries."""
-    with writer_lock(lock_path), Session(db.engine) as session:
+    with writer_lock(lock_path):
+        return _rebuild(backend, progress)
+
+
+def _rebuild(backend: SearchBackend, progress=None) -> int:
+    """The rebuild itself; the caller holds the writer lock."""
+    with Session(db.engine) as session:
         with read_only_transactions():
             newest = session.scalar(select(func.max(ChangeOutbox.id))) or 0
             total = session.scalar(select(func.count()).select_from(_entity_union())) or 0
@@ -133,12 +133,45 @@ def _entity_union():
     )
 
 
-def verify(backend: SearchBackend) -> tuple[set[int], set[int]]:
-    """(in the database but not the index, in the index but not the database)."""
+@dataclass
+class Differences:
+    """What `flask search verify` found between the database and the index."""
+
+    missing: set[int] = field(default_factory=set)  # in the database, not in the index
+    extra: set[int] = field(default_factory=set)  # in the index, not in the database
+    stale: set[int] = field(default_factory=set)  # indexed content differs from the database's
+    pending: int = 0  # changes waiting in the outbox
+    rebuild_needed: bool = False  # the index was emptied because its format changed
+
+    def __bool__(self) -> bool:
+        return bool(self.missing or self.extra or self.stale or self.pending or self.rebuild_needed)
+
+
+def verify(backend: SearchBackend) -> Differences:
+    """Compare every entry the database would index now with what the index holds: which
+    entries exist, and whether each one's content fingerprint is the current one."""
+    found = Differences(rebuild_needed=backend.needs_rebuild())
+    stored = backend.fingerprints()
+    expected: set[int] = set()
     with read_only_transactions(), Session(db.engine) as session:
-        expected = all_eids(session)
-    actual = backend.eids()
-    return expected - actual, actual - expected
+        found.pending = pending(session)
+        for entry in all_entries(session):
+            expected.add(entry.eid)
+            if entry.eid not in stored:
+                found.missing.add(entry.eid)
+            elif stored[entry.eid] != backend.fingerprint(entry):
+                found.stale.add(entry.eid)
+    found.extra = set(stored) - expected
+    return found
+
+
+def queue_differences(differences: Differences) -> int:
+    """Put the differing entries in the outbox (the next drain re-applies them)."""
+    eids = differences.missing | differences.extra | differences.stale
+    with Session(db.engine) as session:
+        record_changes(session, (split_eid(eid) for eid in sorted(eids)))
+        session.commit()
+    return len(eids)
 
 
 class BackgroundSync:

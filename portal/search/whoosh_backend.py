@@ -19,7 +19,7 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
-from whoosh import fields, formats, index
+from whoosh import columns, fields, formats, index
 from whoosh import query as wq
 
 from portal.search.analysis import phrase_shingles, shingles
@@ -27,7 +27,11 @@ from portal.search.backend import IndexEntry, SearchBackend
 from portal.search.cache import SizedLRU
 
 INDEX_NAME = "catalogue"
-SCHEMA_VERSION = "2"
+# 3: a content fingerprint per entry (`fp`). An index of another version is emptied when
+# opened and marked for a rebuild, which the next drain (`flask search sync`, the worker or the
+# development thread) performs; `flask search verify` reports it until then.
+SCHEMA_VERSION = "3"
+REBUILD_MARKER = "rebuild-needed"
 WRITER_TIMEOUT = 30.0
 REFRESH_EVERY = 0.25  # seconds between checks that the searcher is still current
 # Posting sets kept per process, counted in entry ids (about 50 bytes each).
@@ -53,11 +57,14 @@ def make_schema() -> fields.Schema:
         e=TokenBag(),
         c=TokenBag(),
         s=TokenBag(),
+        # What the entry's content hashed to when it was written (for `flask search verify`).
+        fp=fields.COLUMN(columns.NumericColumn("q", default=-1)),
     )
 
 
 class WhooshBackend(SearchBackend):
     name = "whoosh"
+    format_version = SCHEMA_VERSION
 
     def __init__(self, path: str | Path, cache_budget: int = CACHE_BUDGET):
         self.path = Path(path)
@@ -84,6 +91,8 @@ class WhooshBackend(SearchBackend):
                         child.unlink()
                 index.create_in(str(self.path), make_schema(), indexname=INDEX_NAME)
                 version_file.write_text(SCHEMA_VERSION)
+                if stale:
+                    (self.path / REBUILD_MARKER).write_text(SCHEMA_VERSION)
             self._ix = index.open_dir(str(self.path), indexname=INDEX_NAME)
         return self._ix
 
@@ -148,6 +157,24 @@ class WhooshBackend(SearchBackend):
         self._current()
         return {eid for eid in self._eids if eid is not None}
 
+    def fingerprints(self) -> dict[int, int | None]:
+        with self._lock:
+            top = self._current().reader()
+            found: dict[int, int | None] = {}
+            for reader, _offset in top.leaf_readers():
+                if not reader.doc_count_all() or not reader.has_column("eid"):
+                    continue
+                eids = reader.column_reader("eid")
+                fps = reader.column_reader("fp") if reader.has_column("fp") else None
+                for docnum in reader.all_doc_ids():
+                    value = fps[docnum] if fps is not None else -1
+                    found[eids[docnum]] = None if value < 0 else value
+            return found
+
+    def needs_rebuild(self) -> bool:
+        self._index()
+        return (self.path / REBUILD_MARKER).exists()
+
     def vocabulary(self, field_name: str = "f") -> list[str]:
         reader = self._current().reader()
         return [
@@ -155,14 +182,22 @@ class WhooshBackend(SearchBackend):
             for term in reader.lexicon(field_name)
         ]
 
+    def frequencies(self, field_name: str = "f") -> dict[str, int]:
+        # From the term dictionary: no posting lists are read. Counts may include replaced
+        # documents until their segments merge, which is close enough to rank corrections.
+        reader = self._current().reader()
+        return {
+            (term.decode("utf-8") if isinstance(term, bytes) else term): info.doc_frequency()
+            for term, info in reader.iter_field(field_name)
+        }
+
     def generation(self) -> object:
         self._current()
         return ("whoosh", id(self), self._generation)
 
     # ------------------------------------------------------------------ writing
 
-    @staticmethod
-    def _fields(entry: IndexEntry) -> dict:
+    def _fields(self, entry: IndexEntry) -> dict:
         runs_shingles: list[str] = []
         for run in entry.runs:
             runs_shingles.extend(shingles(run))
@@ -174,6 +209,7 @@ class WhooshBackend(SearchBackend):
             "e": " ".join(set(entry.e)),
             "c": " ".join(set(entry.c)),
             "s": " ".join(set(runs_shingles)),
+            "fp": self.fingerprint(entry),
         }
 
     def index(self, entries: Iterable[IndexEntry]) -> None:
@@ -190,6 +226,8 @@ class WhooshBackend(SearchBackend):
     def rebuild(self, entries: Iterable[IndexEntry], progress=None, chunk: int = 1000) -> int:
         """One writer for everything, in two processes: each builds a segment."""
         self.clear()
+        # Until the build has committed, a crash leaves an index that still needs it.
+        (self.path / REBUILD_MARKER).write_text(SCHEMA_VERSION)
         procs = 2 if (os.cpu_count() or 1) > 1 else 1
         options = {"procs": procs, "multisegment": True} if procs > 1 else {}
         writer = self._index().writer(
@@ -206,6 +244,7 @@ class WhooshBackend(SearchBackend):
             writer.cancel()
             raise
         writer.commit()
+        (self.path / REBUILD_MARKER).unlink(missing_ok=True)
         if progress:
             progress(count)
         self._checked = 0.0

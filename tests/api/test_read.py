@@ -136,6 +136,16 @@ def test_search_through_the_api_finds_without_accents_and_ranks(client, catalogu
     assert data["notices"] and data["notices"][0]["message"]
 
 
+def test_the_api_searches_the_text_as_given_without_correcting_it(client, catalogue):
+    # /search would answer with the results for "chung chi hanh nghe duoc"; a client of the
+    # API gets exactly what it asked for.
+    assert get_json(client, "/api/v1/regulations?q=chung%20chi%20hanh%20nghe%20duoc")["total"]
+    data = get_json(client, "/api/v1/regulations?q=chung%20chii%20hanh%20nghee%20duoc")
+    assert data["total"] == 0 and data["items"] == []
+    page = client.get("/search?q=chung%20chii%20hanh%20nghee%20duoc").get_data(as_text=True)
+    assert "BYT-TTHC-001" in page
+
+
 def test_documents_with_relations_both_ways(client, catalogue):
     law = db.session.scalar(db.select(LegalDocument).where(LegalDocument.number == "09/2017/QH14"))
     decree = db.session.scalar(

@@ -2,7 +2,9 @@
 top 10. Used by tests/search/test_relevance.py (recall@10 ≥ 0.9) and bench/search.py.
 
 Kinds of query: accent-less, NFD (decomposed) text, upper case, abbreviations, legal citations,
-spelling variants (old tone placement, i/y, missing marks) and quoted phrases.
+spelling variants (old tone placement, i/y, missing marks), quoted phrases and typos (doubled,
+swapped and missing letters, and Telex typed with the input method switched off), which find
+nothing as typed and are answered with the results of a correction from the index vocabulary.
 """
 
 import unicodedata
@@ -62,4 +64,15 @@ QUERIES: list[tuple[str, str, tuple[str, ...]]] = [
     ("phrase", '"lữ hành quốc tế"', ("BVHTTDL-TTHC-002", "BVHTTDL-YCDK-001")),
     ("phrase", '"ky quy" lu hanh', ("BVHTTDL-YCDK-002",)),
     ("phrase", '"an toàn cháy"', ("BXD-TCQC-001",)),
+    ("typo", "giay phepp lu hanhh", ("BVHTTDL-TTHC-001", "BVHTTDL-TTHC-002")),
+    ("typo", "dang ky thanh lap cong ty co phna", ("BKHDT-TTHC-004",)),
+    ("typo", "hoa dn dien tu", ("BTC-TTHC-007",)),
+    ("typo", "kinh doanh xang dauu", ("BCT-YCDK-003", "BCT-YCDK-004", "BCT-TTHC-006")),
+    ("typo", "van phong cong chng", ("BTP-TTHC-001", "BTP-TTHC-002", "BTP-YCDK-001")),
+    ("typo", "giay phep lao dong nguoi nuoc ngaoi", ("BLDTBXH-TTHC-001",)),
+    ("typo", "karaoek", ("BVHTTDL-TTHC-004", "BVHTTDL-YCDK-004")),
+    ("typo", "giấy phép môi trườngg", ("BTNMT-TTHC-002",)),
+    # Telex with the input method off: đăng ký hộ kinh doanh, trung gian thanh toán.
+    ("typo", "ddawng kys hooj kinh doanh", ("BKHDT-TTHC-016",)),
+    ("typo", "trung gian thanh toans", ("NHNN-TTHC-004", "NHNN-YCDK-002")),
 ]

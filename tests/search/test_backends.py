@@ -75,6 +75,29 @@ def test_phrases_respect_syllable_order_and_do_not_cross_title_and_body(filled):
     assert filled.phrase(["noi", "dia", "giay"]) == frozenset()  # title end + body start
 
 
+def test_words_outside_the_phrase_runs_match_as_words_only(backend):
+    """A regulation's code and legal basis are words of the entry, not phrase text."""
+    basis = folded(syllables("Nghị định về nuôi ngọc trai"))
+    item = entry(4, "Cấp phép thủy sản")
+    item.f += basis
+    backend.index([item])
+    assert backend.term("f", "ngoc") == {eid(4)}
+    assert backend.term("f", "trai") == {eid(4)}
+    assert backend.phrase(["ngoc", "trai"]) == frozenset()
+
+
+def test_each_entry_keeps_the_fingerprint_of_what_it_indexes(filled):
+    stored = filled.fingerprints()
+    assert set(stored) == {eid(1), eid(2), eid(3)}
+    original = entry(3, "Vận tải đường thủy nội địa", "Giấy phép vận tải.", ["own:10/2020/ND-CP"])
+    assert stored[eid(3)] == filled.fingerprint(original)
+    changed = entry(2, "Thuốc thú y")
+    assert stored[eid(2)] != filled.fingerprint(changed)
+    filled.index([changed])
+    assert filled.fingerprints()[eid(2)] == filled.fingerprint(changed)
+    assert filled.fingerprints()[eid(3)] == stored[eid(3)]
+
+
 def test_reindexing_replaces_and_deleting_removes(filled):
     before = filled.generation()
     filled.index([entry(2, "Thuốc thú y", "")])
@@ -92,6 +115,8 @@ def test_reindexing_replaces_and_deleting_removes(filled):
 def test_vocabulary_lists_the_tokens(filled):
     assert {"dang", "ky", "duong", "thuy"} <= set(filled.vocabulary("f"))
     assert {"đăng", "dạng", "đường"} <= set(filled.vocabulary("e"))
+    counts = filled.frequencies("f")
+    assert (counts["dang"], counts["duong"], counts["kinh"]) == (2, 1, 2)
 
 
 def test_a_second_reader_sees_commits_from_another_instance(backend, tmp_path):

@@ -37,7 +37,9 @@ def test_at_least_40_realistic_queries():
         "citation",
         "variant",
         "phrase",
+        "typo",
     }
+    assert sum(category == "typo" for category, _q, _e in QUERIES) >= 6
 
 
 def test_recall_at_10_is_at_least_0_9(app):

@@ -138,9 +138,72 @@ def test_facets_count_and_combine(client, world):
 def test_zero_results_offer_spelling_and_dropping_filters(client, world):
     page = client.get("/search?q=thuc pham&ministry=bgtvt").get_data(as_text=True)
     assert "Tìm lại không dùng bộ lọc" in page or "Search again without filters" in page
-    typo = client.get("/search?q=thuc phamm").get_data(as_text=True)
-    suggestions = re.search(r"(Có phải bạn muốn tìm|Did you mean).*?</p>", typo, re.S)
-    assert suggestions and "thực phẩm" in suggestions.group(0)
+    typo = client.get("/search?q=thuc phamm&correct=0").get_data(as_text=True)
+    assert "Không có kết quả cho “thuc phamm”" in typo
+    suggestions = re.search(r"Có phải bạn muốn tìm.*?</p>", typo, re.S)
+    assert suggestions and 'href="/search?q=thuc+pham&amp;correct=0"' in suggestions.group(0)
+
+
+def test_a_misspelt_query_shows_the_results_of_its_correction(client, world):
+    response = client.get("/search?q=dang ky thanh lapp doanh nghiepp")
+    page = text_of(response)
+    assert "Kết quả cho “dang ky thanh lap doanh nghiep”." in page
+    assert "Tìm chính xác “dang ky thanh lapp doanh nghiepp”" in page
+    assert result_codes(response) == ["A-1"]
+    html = response.get_data(as_text=True)
+    exact = re.search(r'<a href="([^"]+)">Tìm chính xác', html).group(1).replace("&amp;", "&")
+    assert "correct=0" in exact
+    # The text exactly as typed finds nothing, and the correction is offered as a link.
+    as_typed = client.get(exact)
+    assert "Không có kết quả cho “dang ky thanh lapp doanh nghiepp”" in text_of(as_typed)
+    assert result_codes(as_typed) == []
+    assert "dang ky thanh lap doanh nghiep</a>" in as_typed.get_data(as_text=True)
+
+
+def test_a_query_that_finds_something_is_never_corrected(client, world):
+    # "dạng" is a real word (A-2); it must not be "corrected" to the commoner "đăng".
+    response = client.get("/search?q=dạng ký hiệu")
+    assert result_codes(response) == ["A-2"]
+    assert "Kết quả cho" not in text_of(response)
+
+
+def test_corrections_keep_the_marks_typed_and_read_telex(client, world):
+    marked = client.get("/search?q=vận tảii đường thủy")
+    assert "Kết quả cho “vận tải đường thủy”." in text_of(marked)
+    assert result_codes(marked) == ["T-1"]
+    # Telex typed with the input method off: đăng ký thành lập.
+    telex = client.get("/search?q=ddawng kys thanhf laapj doanh nghiep")
+    assert "Kết quả cho “đăng ký thành lập doanh nghiep”." in text_of(telex)
+    assert result_codes(telex) == ["A-1"]
+
+
+def test_a_correction_is_applied_only_if_it_finds_something_under_the_filters(client, world):
+    # Corrected, "van tai" finds T-1 (Bộ Giao thông vận tải), but not with the health ministry:
+    # the page says nothing was found and offers the correction and dropping the filter.
+    response = client.get("/search?q=van taii&ministry=byt")
+    page = text_of(response)
+    assert "Không có kết quả cho “van taii”" in page and "Kết quả cho “van tai”" not in page
+    assert result_codes(response) == []
+    html = response.get_data(as_text=True)
+    assert re.search(r"Có phải bạn muốn tìm:.*van tai</a>", html, re.S)
+
+
+def test_corrections_never_reveal_unpublished_words(client, world):
+    # "bí mật" is only in the unpublished H-1: no correction, no suggestion leads to it.
+    for query in ("bi matt cong khai", "bí mậtt"):
+        response = client.get("/search", query_string={"q": query})
+        html = response.get_data(as_text=True)
+        assert "Kết quả cho" not in html and "Có phải bạn muốn tìm" not in html, query
+        assert "bi mat" not in html.replace(query, "") and "bí mật" not in html.replace(query, "")
+        assert result_codes(response) == []
+
+
+def test_the_correction_notice_in_english(client, world):
+    response = client.get("/search?q=van taii", headers={"Accept-Language": "en"})
+    page = text_of(response)
+    assert "Showing results for “van tai”." in page
+    assert "Search exactly for “van taii”" in page
+    assert result_codes(response) == ["T-1"]
 
 
 def test_snippets_mark_the_words_and_escape_everything_else(client, make_regulations):
@@ -180,3 +243,18 @@ def test_english_page(client, world):
     response = client.get("/search?q=vận tải", headers={"Accept-Language": "en"})
     assert "1 result for “vận tải”" in text_of(response)
     assert "Narrow the results" in text_of(response)
+
+
+def test_the_user_guide_states_the_query_limits_in_both_languages(client):
+    from portal.search.query import MAX_CHARS, MAX_TERMS
+
+    vi = text_of(client.get("/guide"))
+    assert f"tối đa {MAX_CHARS} ký tự và {MAX_TERMS} từ đầu tiên" in vi
+    en = text_of(client.get("/guide", headers={"Accept-Language": "en"}))
+    assert f"at most its first {MAX_CHARS} characters and {MAX_TERMS} words" in en
+    # The limits the guide states are the ones the search applies.
+    words = " ".join(f"tu{n}" for n in range(MAX_TERMS + 4))
+    page = text_of(client.get("/search", query_string={"q": words}))
+    assert f"Chỉ {MAX_TERMS} từ đầu tiên của nội dung tìm kiếm được sử dụng." in page
+    page = text_of(client.get("/search", query_string={"q": "doanh nghiệp " * MAX_CHARS}))
+    assert f"rút gọn còn {MAX_CHARS} ký tự đầu tiên" in page

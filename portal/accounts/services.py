@@ -40,7 +40,14 @@ from portal.text import clean_text
 
 logger = logging.getLogger(__name__)
 
-TAX_CODE_RE = re.compile(r"^\d{10}(?:-\d{3})?$")
+# ASCII digits only: `\d` also matches ٠١٢ (Arabic-Indic), ０１２ (fullwidth) and every other
+# script's digits, which would then be stored as typed.
+TAX_CODE_RE = re.compile(r"[0-9]{10}(?:-[0-9]{3})?")
+# Fullwidth digits and dashes come with text pasted from CJK-locale documents; they are read as
+# their ASCII forms. Only these: NFKC would also turn ① or ¹ into 1.
+_TAX_CODE_FOLD = str.maketrans(
+    {**{0xFF10 + n: str(n) for n in range(10)}, "－": "-", "‐": "-", "‑": "-", "–": "-", "—": "-"}
+)
 
 
 class TooManyAttempts(PortalError):
@@ -83,16 +90,18 @@ def normalise_password(raw: str | None) -> str:
 
 
 def normalise_tax_code(raw: str) -> str:
-    """`0101234567001` and `0101234567 - 001` become `0101234567-001`."""
-    compact = re.sub(r"[\s.]", "", clean_text(raw))
-    if re.fullmatch(r"\d{13}", compact):
+    """`0101234567001`, `0101234567 - 001` and `０１０１２３４５６７－００１` become
+    `0101234567-001`; other non-ASCII digits are left for tax_code_problem to refuse."""
+    compact = re.sub(r"[\s.]", "", clean_text(raw).translate(_TAX_CODE_FOLD))
+    if re.fullmatch(r"[0-9]{13}", compact):
         compact = f"{compact[:10]}-{compact[10:]}"
-    compact = compact.replace("–", "-")
     return compact
 
 
 def tax_code_problem(value: str) -> str | None:
-    if not TAX_CODE_RE.match(value):
+    if any(ch.isdigit() and not ch.isascii() for ch in value):
+        return _("Type the tax code with the digits 0 to 9.")
+    if not TAX_CODE_RE.fullmatch(value):
         return _("A tax code has 10 digits, or 13 for a branch written as 0101234567-001.")
     return None
 

@@ -78,6 +78,9 @@ def test_a_business_needs_its_name_and_a_valid_tax_code(client):
         ("0101234567-001", "0101234567-001"),
         ("0101234567001", "0101234567-001"),
         (" 0101 234 567 - 001 ", "0101234567-001"),
+        # Pasted from a CJK-locale document: read as ASCII, stored as ASCII.
+        ("０１０１２３４５６７", "0101234567"),
+        ("０１０１２３４５６７－００１", "0101234567-001"),
     ],
 )
 def test_tax_codes_of_companies_and_branches(client, typed, stored):
@@ -88,6 +91,50 @@ def test_tax_codes_of_companies_and_branches(client, typed, stored):
     assert response.status_code in (302, 303), response.get_data(as_text=True)[:2000]
     assert user().tax_code == stored
     assert user().public_name == "Nguyễn Thị Mai (Công ty TNHH Minh Long)"
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("٠١٠١٢٣٤٥٦٧", "chữ số từ 0 đến 9"),  # Arabic-Indic digits
+        ("۰۱۰۱۲۳۴۵۶۷", "chữ số từ 0 đến 9"),  # Extended Arabic-Indic
+        ("०१०१२३४५६७", "chữ số từ 0 đến 9"),  # Devanagari
+        ("0101234567-٠٠١", "chữ số từ 0 đến 9"),
+        ("⁰¹⁰¹²³⁴⁵⁶⁷", "chữ số từ 0 đến 9"),  # superscripts (NFKC would accept them)
+        ("①②③④⑤⑥⑦⑧⑨⑩", "10 chữ số"),
+        ("0101234567x", "10 chữ số"),
+        ("01012345678", "10 chữ số"),
+    ],
+)
+def test_tax_codes_in_other_digits_are_refused_and_the_value_kept(client, typed, message):
+    response = client.post(
+        "/account/register",
+        data=form(member_type="business", organisation="Công ty TNHH Minh Long", tax_code=typed),
+    )
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert message in page
+    assert "Công ty TNHH Minh Long" in page  # what was typed stays in the form
+    assert user() is None
+
+
+def test_the_profile_refuses_non_ascii_tax_codes_too(client, login, create_user):
+    member = create_user(member_type="business", organisation="Công ty A", tax_code="0101234567")
+    login(member)
+    response = client.post(
+        "/account/profile",
+        data={
+            "display_name": "Người dùng",
+            "member_type": "business",
+            "organisation": "Công ty A",
+            "tax_code": "٠١٠١٢٣٤٥٦٧",
+            "email": member.email,
+            "locale": "vi",
+        },
+    )
+    assert response.status_code == 400
+    db.session.expire_all()
+    assert db.session.get(User, member.id).tax_code == "0101234567"
 
 
 def test_an_association_gives_its_sector_and_member_firms(client):

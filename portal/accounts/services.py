@@ -189,12 +189,24 @@ def _check_new_password(password: str, email: str, field: str = "password") -> N
 
 
 def register(email: str, password: str, profile: Profile) -> User:
-    """Create a member account and send the verification link."""
+    """Create a member account and send the verification link.
+
+    Every attempt is counted per address and per e-mail, and committed before the checks (a
+    refused attempt is rolled back by the caller): the answer for an address that already has an
+    account must not be a free look-up."""
     email = normalise_email(email)
     password = normalise_password(password)
-    wait = throttle.retry_after(("register_ip", client_ip()))
+    wait = throttle.retry_after(
+        ("register_ip", client_ip()),
+        ("register_attempt_ip", client_ip()),
+        ("register_attempt_account", email),
+    )
     if wait:
+        audit.record("account.register_throttled", subject_key=email)
+        db.session.commit()
         raise TooManyAttempts(wait)
+    audit.record("account.register_attempt", subject_key=email)
+    db.session.commit()
     if user_by_email(email) is not None:
         raise RuleViolation(
             _(

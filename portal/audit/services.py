@@ -21,6 +21,8 @@ ACTIONS = {
     "auth.sign_out": _l("Signed out"),
     "auth.password_changed": _l("Password changed"),
     "auth.password_reset": _l("Password reset"),
+    "account.register_attempt": _l("Registration attempted"),
+    "account.register_throttled": _l("Registration refused: too many attempts"),
     "account.registered": _l("Account registered"),
     "account.verified": _l("E-mail address verified"),
     "account.link_sent": _l("Verification or password-reset link sent"),

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from flask import url_for
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, or_, select, update
 
 from portal.accounts import throttle
 from portal.accounts.models import User
@@ -383,11 +383,13 @@ def delete_account(user: User, password: str) -> None:
     user.is_moderator = False
     user.deleted_at = utcnow()
     user.rotate_session_token()
-    # The address also appears where the account was named: the audit log's subject and the
-    # mail outbox. Erase it there as well.
+    # The address also appears where the account was named: the audit log's subject, the label
+    # of the events about the account (created, role changed, deactivated …) and any detail,
+    # and the mail outbox. Erase it there as well; the events stay, under the anonymous address.
     db.session.execute(
         update(AuditEvent).where(AuditEvent.subject_key == old_email).values(subject_key="")
     )
+    erase_from_audit_log(old_email, user.id, user.email)
     db.session.execute(
         update(MailMessage)
         .where(MailMessage.to_address == old_email)
@@ -395,6 +397,26 @@ def delete_account(user: User, password: str) -> None:
     )
     audit.record("account.deleted", actor=user, target=user)
     db.session.commit()
+
+
+def erase_from_audit_log(email: str, user_id: int, label: str) -> None:
+    """Replace an erased account's address in the audit log's labels and details."""
+    db.session.execute(
+        update(AuditEvent)
+        .where(
+            or_(
+                and_(AuditEvent.target_type == "user", AuditEvent.target_id == user_id),
+                AuditEvent.target_label == email,
+            )
+        )
+        .values(target_label=label)
+    )
+    if email:
+        db.session.execute(
+            update(AuditEvent)
+            .where(AuditEvent.detail.contains(email, autoescape=True))
+            .values(detail=func.replace(AuditEvent.detail, email, label))
+        )
 
 
 # ---------------------------------------------------------------------------- administration

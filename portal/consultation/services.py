@@ -16,7 +16,14 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from portal.accounts.models import User
-from portal.accounts.permissions import can_moderate, is_admin, is_staff_of
+from portal.accounts.permissions import (
+    COMMENT_EDIT_WINDOW,
+    can_answer,
+    can_edit_comment,
+    can_moderate,
+    is_admin,
+    is_staff_of,
+)
 from portal.audit import services as audit
 from portal.consultation import vocab
 from portal.consultation.models import (
@@ -55,7 +62,7 @@ logger = logging.getLogger(__name__)
 MAX_COMMENT_LENGTH = 5000
 MAX_REPORT_LENGTH = 1000
 MAX_ANSWER_LENGTH = 10_000
-EDIT_WINDOW = timedelta(minutes=15)
+EDIT_WINDOW = COMMENT_EDIT_WINDOW
 REPORTS_TO_HIDE = 3
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 # A DOCX is a zip: refuse one that would unpack to more than this, or too many entries.
@@ -637,15 +644,9 @@ def post_feedback(author, regulation: Regulation, body: str, key: str) -> Commen
     return _save_new(comment, "PA")
 
 
-def can_edit(author, comment: Comment, now: datetime | None = None) -> bool:
-    now = now or utcnow()
-    return (
-        getattr(author, "id", None) == comment.author_id
-        and comment.status != "removed"
-        and comment.answer is None
-        and now - comment.created_at <= EDIT_WINDOW
-        and (comment.consultation is None or comment.consultation.state(now) == "open")
-    )
+# The predicates live in portal.accounts.permissions (one place for views, services and
+# templates); these names stay for the callers that imported them from here.
+can_edit = can_edit_comment
 
 
 def edit_comment(author, comment: Comment, body: str, now: datetime | None = None) -> None:
@@ -744,10 +745,6 @@ def moderate_comment(moderator, comment: Comment, decision: str, reason: str) ->
         detail=reason,
     )
     db.session.commit()
-
-
-def can_answer(user, comment: Comment) -> bool:
-    return comment.parent_id is None and (is_admin(user) or is_staff_of(user, comment.ministry_id))
 
 
 def answer_comment(staff, comment: Comment, outcome: str, body: str) -> Answer:

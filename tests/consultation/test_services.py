@@ -352,3 +352,25 @@ def test_closing_makes_comments_read_only(world):
         comment(world, who="citizen")
     with pytest.raises(RuleViolation):
         services.edit_comment(world["business"], posted, "Sửa sau khi đóng.")
+
+
+def test_the_answer_and_edit_predicates_are_the_permissions_modules(world):
+    from portal.accounts import permissions
+    from portal.accounts.models import Guest
+
+    assert services.can_answer is permissions.can_answer  # old imports keep working
+    assert services.can_edit is permissions.can_edit_comment
+    posted = comment(world)
+    reply = comment(world, who="citizen", text="Trả lời.", parent=posted)
+    guest = Guest()
+    assert permissions.can_answer(world["staff"], posted)
+    assert permissions.can_answer(world["admin"], posted)
+    assert not permissions.can_answer(world["other_staff"], posted)  # another ministry
+    assert not permissions.can_answer(world["business"], posted)
+    assert not permissions.can_answer(guest, posted) and not permissions.can_answer(guest, None)
+    assert not permissions.can_answer(world["staff"], reply)  # replies are not answered
+    assert permissions.can_edit_comment(world["business"], posted)
+    assert not permissions.can_edit_comment(world["citizen"], posted)
+    assert not permissions.can_edit_comment(guest, posted)
+    later = posted.created_at + timedelta(minutes=15, seconds=1)
+    assert not permissions.can_edit_comment(world["business"], posted, later)

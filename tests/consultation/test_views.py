@@ -9,6 +9,7 @@ import zipfile
 from xml.etree import ElementTree
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from portal.consultation import services
@@ -468,3 +469,93 @@ def test_the_ministries_page_shows_answer_rates_and_satisfaction(client, world):
     row = page[page.index("/ministries/bct") :]
     row = row[: row.index("</tr>")]
     assert "1/2" in row and "50 %" in row and "5/5" in row
+
+
+def _section(page: str, heading_id: str) -> str:
+    start = page.index(f'id="{heading_id}"')
+    return page[start : page.index("</section>", start)]
+
+
+def test_the_home_page_shows_open_consultations_and_recent_answers(client, world):
+    from datetime import timedelta
+
+    from portal.regulations.services import local_today
+
+    today = local_today()
+    services.open_consultation(
+        world["staff"],
+        plan=world["plan"],
+        title="Lấy ý kiến phương án sắp tới",
+        summary="Góp ý.",
+        opens_on=today + timedelta(days=3),
+        closes_on=today + timedelta(days=40),
+    )
+    empty = client.get("/").get_data(as_text=True)
+    assert "Chưa có câu trả lời nào." in _section(empty, "answers-heading")
+    posted = services.post_comment(world["business"], world["consultation"], "Góp ý.", "h" * 10)
+    services.answer_comment(
+        world["staff"], posted, "partly_accepted", "Bộ tiếp thu một phần: giữ hồ sơ điện tử."
+    )
+    page = client.get("/").get_data(as_text=True)
+    assert "Dự thảo Nghị định về thương mại điện tử" in page
+    assert "Còn 30 ngày" in page
+    assert "Lấy ý kiến phương án sắp tới" not in page  # upcoming, not open
+    assert f"/consultations/{world['consultation'].id}#comment-{posted.id}" in page
+    assert "Tiếp thu một phần" in page and "giữ hồ sơ điện tử" in page
+    assert "Bộ Công Thương" in page
+
+
+def test_a_ministry_page_shows_its_consultations_plans_answer_rate_and_median_time(client, world):
+    from datetime import timedelta
+
+    first = services.post_comment(world["business"], world["consultation"], "Một.", "a" * 10)
+    second = services.post_comment(world["citizen"], world["consultation"], "Hai.", "b" * 10)
+    services.post_comment(world["association"], world["consultation"], "Ba.", "c" * 10)
+    services.post_comment(world["business"], world["consultation"], "Bốn.", "d" * 10)
+    for posted, days in ((first, 2), (second, 5)):
+        answer = services.answer_comment(world["staff"], posted, "accepted", "Tiếp thu.")
+        answer.created_at = posted.created_at + timedelta(days=days)
+    db.session.commit()
+    page = client.get("/ministries/bct").get_data(as_text=True)
+    consultations = _section(page, "ministry-consultations")
+    assert "Dự thảo Nghị định về thương mại điện tử" in consultations
+    assert f'/consultations/{world["consultation"].id}"' in consultations
+    plans = _section(page, "ministry-plans")
+    assert "Phương án cắt giảm năm nay" in plans and "Dự kiến" in plans
+    answers = _section(page, "ministry-answers")
+    assert re.search(r"<dd>4</dd>", answers)  # received
+    assert "2 (50,0 %)" in answers  # answered, and the answer rate
+    assert "3,5 ngày" in answers  # the median of 2 and 5 days
+    other = client.get("/ministries/byt").get_data(as_text=True)
+    assert "Dự thảo Nghị định về thương mại điện tử" not in other
+    assert "Bộ, ngành này chưa lấy ý kiến trên Cổng." in _section(other, "ministry-consultations")
+
+
+def test_approving_a_reported_comment_records_who_and_when(client, world, login, create_user):
+    from portal.audit.models import AuditEvent
+    from portal.core.models import utcnow
+
+    posted = services.post_comment(world["business"], world["consultation"], "Bị báo.", "r" * 10)
+    for reporter in (world["citizen"], world["association"], create_user()):
+        services.report_comment(reporter, posted, "Quảng cáo.")
+    assert posted.status == "hidden"
+    login(world["admin"])
+    before = utcnow()
+    response = client.post(
+        f"/comments/{posted.id}/moderate", data={"decision": "approve", "reason": "Hợp lệ."}
+    )
+    assert response.status_code in (302, 303)
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "moderation.approved"))
+    assert event.actor_id == world["admin"].id
+    assert event.target_id == posted.id and event.target_label == posted.receipt
+    assert before <= event.created_at <= utcnow()
+    assert event.detail == "Hợp lệ."
+    db.session.expire_all()
+    assert db.session.get(Comment, posted.id).moderated_by_id == world["admin"].id
+    log = client.get("/admin/audit?action=moderation.approved").get_data(as_text=True)
+    rows = log[log.find("<tbody") : log.find("</tbody>")]
+    from portal.i18n import format_moment
+
+    assert world["admin"].email in rows and posted.receipt in rows
+    with force_locale("vi"):
+        assert f"<td>{format_moment(event.created_at)}</td>" in rows  # when, in Vietnam time

@@ -274,10 +274,20 @@ class Comment(TimestampMixin, db.Model):
     parent: Mapped[Comment | None] = relationship(remote_side=[id])
     answer: Mapped[Answer | None] = relationship(back_populates="comment", uselist=False)
     rating: Mapped[Rating | None] = relationship(back_populates="comment", uselist=False)
+    revisions: Mapped[list[CommentRevision]] = relationship(
+        order_by="CommentRevision.id", viewonly=True
+    )
 
     @property
     def answerable(self) -> bool:
         return self.parent_id is None
+
+    @property
+    def earlier_versions(self) -> list[tuple[datetime, str]]:
+        """(when it was written, text) for each text the comment had before its last edit,
+        oldest first: a revision keeps the text an edit replaced, stamped with that edit."""
+        written = [self.created_at] + [revision.created_at for revision in self.revisions[:-1]]
+        return list(zip(written, (revision.body for revision in self.revisions), strict=True))
 
 
 class CommentRevision(db.Model):

@@ -650,7 +650,10 @@ can_edit = can_edit_comment
 
 
 def edit_comment(author, comment: Comment, body: str, now: datetime | None = None) -> None:
-    """The author may correct a comment for 15 minutes; the earlier text is kept."""
+    """The author may correct a comment for 15 minutes; the earlier text is kept (and shown).
+
+    A moderator's approval was of the old text: once the text changes the comment is moderated
+    like any other again, so the reports it has count (at three it is hidden for review)."""
     if getattr(author, "id", None) != comment.author_id:
         raise NotAllowed("not the author")
     if not can_edit(author, comment, now):
@@ -664,6 +667,18 @@ def edit_comment(author, comment: Comment, body: str, now: datetime | None = Non
     db.session.add(CommentRevision(comment_id=comment.id, body=comment.body))
     comment.body = text
     comment.edited_at = utcnow()
+    if comment.approved:
+        comment.approved = False
+        if comment.status == "visible" and comment.report_count >= REPORTS_TO_HIDE:
+            comment.status = "hidden"
+            audit.record(
+                "moderation.hidden",
+                target=comment,
+                target_type="comment",
+                target_label=comment.receipt or "",
+                ministry_id=comment.ministry_id,
+                detail=f"{comment.report_count} reports; edited after approval",
+            )
     db.session.commit()
 
 

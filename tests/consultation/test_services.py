@@ -198,6 +198,36 @@ def test_three_reports_hide_a_comment_until_a_moderator_decides(world, create_us
     assert "moderation.hidden" in actions and "moderation.approved" in actions
 
 
+def test_an_approved_comment_edited_is_moderated_again(world, create_user):
+    """The approval was of the old text: after an edit its reports count again."""
+    posted = comment(world, text="Bình thường.")
+    reporters = [world["citizen"], world["association"], world["other_staff"]]
+    for reporter in reporters:
+        services.report_comment(reporter, posted, "Quảng cáo.")
+    services.moderate_comment(world["admin"], posted, "approve", "Không vi phạm.")
+    assert posted.status == "visible" and posted.approved
+    services.edit_comment(world["business"], posted, "Nội dung khác hẳn, có quảng cáo.")
+    assert not posted.approved
+    assert posted.status == "hidden"  # three reports, no approval of this text
+    assert posted in db.session.scalars(queries.moderation_queue()).all()
+    hidden = db.session.scalars(
+        select(AuditEvent.detail).where(AuditEvent.action == "moderation.hidden")
+    ).all()
+    assert any("edited after approval" in detail for detail in hidden)
+
+
+def test_an_approved_comment_with_few_reports_is_hidden_by_the_next_ones(world, create_user):
+    posted = comment(world, text="Bình thường.")
+    services.report_comment(world["citizen"], posted, "Sai chủ đề.")
+    services.moderate_comment(world["admin"], posted, "approve", "Không vi phạm.")
+    services.report_comment(world["association"], posted, "Sai.")
+    assert posted.status == "visible"  # approved: the report does not hide it
+    services.edit_comment(world["business"], posted, "Đã sửa nội dung.")
+    assert posted.status == "visible" and not posted.approved
+    services.report_comment(create_user(), posted, "Vẫn sai.")
+    assert posted.status == "hidden"
+
+
 def test_removal_needs_a_reason_leaves_a_placeholder_and_keeps_replies(world):
     posted = comment(world)
     reply = comment(world, who="citizen", text="Trả lời.", parent=posted)

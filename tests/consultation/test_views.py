@@ -559,3 +559,74 @@ def test_approving_a_reported_comment_records_who_and_when(client, world, login,
     assert world["admin"].email in rows and posted.receipt in rows
     with force_locale("vi"):
         assert f"<td>{format_moment(event.created_at)}</td>" in rows  # when, in Vietnam time
+
+
+def _article(page: str, comment_id: int) -> str:
+    start = page.index(f'id="comment-{comment_id}"')
+    return page[start : page.index("</article>", start)]
+
+
+def test_an_edited_comment_says_so_and_shows_its_earlier_versions_to_everyone(
+    app, client, world, login
+):
+    from portal.consultation.models import CommentRevision
+
+    consultation = world["consultation"]
+    login(world["business"])
+    post(client, consultation, "Bản đầu: đề nghị bỏ tem phụ.")
+    posted = db.session.scalar(select(Comment))
+    for text in ("Bản hai: đề nghị bỏ tem phụ <b>ngay</b>.", "Bản ba: đề nghị bỏ tem phụ."):
+        response = client.post(f"/comments/{posted.id}/edit", data={"body": text})
+        assert response.status_code in (302, 303)
+    guest = app.test_client()
+    article = _article(
+        guest.get(f"/consultations/{consultation.id}").get_data(as_text=True), posted.id
+    )
+    assert "đã sửa" in article
+    assert "Bản ba: đề nghị bỏ tem phụ." in article
+    history = article[article.index("<details") : article.index("</details>")]
+    assert "2 phiên bản trước" in history
+    assert history.index("Bản hai") < history.index("Bản đầu")  # newest first
+    assert "&lt;b&gt;ngay&lt;/b&gt;" in history and "<b>ngay" not in history
+    from portal.i18n import format_moment
+
+    first, second = db.session.scalars(select(CommentRevision).order_by(CommentRevision.id)).all()
+    with force_locale("vi"):
+        assert f"Phiên bản viết lúc {format_moment(posted.created_at)}" in history
+        assert f"Phiên bản viết lúc {format_moment(first.created_at)}" in history
+
+
+def test_an_unedited_comment_has_no_history(client, world):
+    posted = services.post_comment(world["citizen"], world["consultation"], "Một lần.", "u" * 10)
+    article = _article(
+        client.get(f"/consultations/{world['consultation'].id}").get_data(as_text=True), posted.id
+    )
+    assert "đã sửa" not in article and "<details" not in article
+
+
+def test_the_history_of_a_hidden_or_removed_comment_is_not_shown(client, world, create_user):
+    posted = services.post_comment(world["business"], world["consultation"], "Lời thô.", "v" * 10)
+    services.edit_comment(world["business"], posted, "Lời thô hơn nữa.")
+    for reporter in (world["citizen"], world["association"], create_user()):
+        services.report_comment(reporter, posted, "Xúc phạm.")
+    page = client.get(f"/consultations/{world['consultation'].id}").get_data(as_text=True)
+    assert "Lời thô" not in page
+    services.moderate_comment(world["admin"], posted, "remove", "Xúc phạm.")
+    page = client.get(f"/consultations/{world['consultation'].id}").get_data(as_text=True)
+    assert "Lời thô" not in page and "<details" not in _article(page, posted.id)
+
+
+def test_the_edit_form_survives_bad_values_and_keeps_the_text(client, world, login):
+    from tests.test_bad_inputs import BAD_VALUES
+
+    login(world["business"])
+    posted = services.post_comment(world["business"], world["consultation"], "Góp ý.", "w" * 10)
+    for value in [*BAD_VALUES, '<script>alert(1)</script>" onmouseover="x', "x" * 5001]:
+        response = client.post(f"/comments/{posted.id}/edit", data={"body": value})
+        assert response.status_code in (302, 303, 400), value[:40]
+        assert "<script>alert(1)</script>" not in response.get_data(as_text=True)
+    too_long = "Ý kiến rất dài " + "x" * 5000
+    response = client.post(f"/comments/{posted.id}/edit", data={"body": too_long})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "5.000 ký tự" in page and too_long in page  # what was typed is not lost

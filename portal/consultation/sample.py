@@ -23,7 +23,7 @@ from portal.consultation.models import (
     PlanItem,
     Rating,
 )
-from portal.consultation.services import answer_days, window_for
+from portal.consultation.services import answer_days, local_midnight, window_for
 from portal.core.models import utcnow
 from portal.extensions import db
 from portal.ministries.models import Ministry
@@ -354,6 +354,7 @@ def load_sample_consultations() -> int:
     if new:
         created += 1
         plan.status = "submitted"
+        plan.created_at = consultation.opens_at - timedelta(days=14)  # drafted before
         plan.submitted_on = consultation.closes_on + timedelta(days=10)
         items = {item.regulation.code: item for item in plan.items}
         comment = _comment(
@@ -524,6 +525,7 @@ def load_sample_consultations() -> int:
     if new_plan:
         created += 1
         plan.status = "approved"
+        plan.created_at = local_midnight(date(2021, 6, 1))
         plan.submitted_on = date(2021, 9, 28)
         plan.decision_number = "1661/QĐ-TTg"
         plan.decision_date = date(2021, 10, 4)

@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import PurePosixPath
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from portal.accounts.models import User
@@ -238,6 +238,106 @@ def add_plan_item(
     return item
 
 
+def _local_day(moment: datetime) -> date:
+    return moment.astimezone(LOCAL_TZ).date()
+
+
+def plan_consultations(plan: Plan) -> list[Consultation]:
+    return list(
+        db.session.scalars(
+            select(Consultation).where(Consultation.plan_id == plan.id).order_by(Consultation.id)
+        )
+    )
+
+
+def earliest_step_date(plan: Plan, status: str) -> date:
+    """The first day a plan can take `status` on: not before the plan was created (its day in
+    Vietnam), nor before the step it follows (the consultation's last day, the submission, the
+    approval and the last item done)."""
+    days = [_local_day(plan.created_at)] if plan.created_at else []
+    if status == "submitted":
+        days += [c.closes_on + timedelta(days=1) for c in plan_consultations(plan)]
+    elif status == "approved":
+        days.append(plan.submitted_on)
+    elif status == "implemented":
+        days += [plan.decision_date, *(item.done_on for item in plan.items)]
+    known = [day for day in days if day is not None]
+    return max(known) if known else local_today()
+
+
+def _check_step_date(plan: Plan, status: str, on: date, now: datetime) -> None:
+    """The date a plan was submitted, approved or implemented cannot be back-dated before
+    what came earlier (else a late plan could be dated before 30 September)."""
+    if on > _local_day(now):
+        raise RuleViolation(_("The date cannot be in the future."), "on")
+    created = _local_day(plan.created_at) if plan.created_at else None
+    if created and on < created:
+        raise RuleViolation(
+            _(
+                "The plan was created on %(date)s; this date cannot be earlier.",
+                date=format_day(created),
+            ),
+            "on",
+        )
+    if status == "submitted":
+        for consultation in plan_consultations(plan):
+            state = consultation.state(now)
+            if state != "closed":
+                raise RuleViolation(
+                    _(
+                        "The consultation on this plan is open for comment until the end of "
+                        "%(date)s: submit the plan once it has closed and the comments have "
+                        "been considered.",
+                        date=format_day(consultation.closes_on),
+                    )
+                    if state == "open"
+                    else _(
+                        "A consultation on this plan is scheduled from %(opens)s to %(closes)s: "
+                        "submit the plan once it has closed.",
+                        opens=format_day(consultation.opens_on),
+                        closes=format_day(consultation.closes_on),
+                    ),
+                    "status",
+                )
+            if on <= consultation.closes_on:
+                raise RuleViolation(
+                    _(
+                        "The consultation on this plan took comments until the end of "
+                        "%(date)s; the plan cannot have been submitted before then.",
+                        date=format_day(consultation.closes_on),
+                    ),
+                    "on",
+                )
+    elif status == "approved":
+        if plan.submitted_on and on < plan.submitted_on:
+            raise RuleViolation(
+                _(
+                    "The plan was submitted on %(date)s; it cannot have been approved earlier.",
+                    date=format_day(plan.submitted_on),
+                ),
+                "on",
+            )
+    elif status == "implemented":
+        if plan.decision_date and on < plan.decision_date:
+            raise RuleViolation(
+                _(
+                    "The plan was approved on %(date)s; it cannot have been implemented earlier.",
+                    date=format_day(plan.decision_date),
+                ),
+                "on",
+            )
+        last_done = max((item.done_on for item in plan.items if item.done_on), default=None)
+        if last_done and on < last_done:
+            raise RuleViolation(
+                _(
+                    "The last item was done on %(date)s; the plan cannot have been implemented "
+                    "earlier.",
+                    date=format_day(last_done),
+                ),
+                "on",
+            )
+
+
 def advance_plan(
     actor,
     plan: Plan,
@@ -245,9 +345,12 @@ def advance_plan(
     *,
     on: date | None = None,
     decision_number: str = "",
+    now: datetime | None = None,
 ) -> None:
     """Move a plan along its lifecycle: drafting → consultation → submitted → approved
-    (with the Prime Minister's decision) → implemented (when every item is done)."""
+    (with the Prime Minister's decision) → implemented (when every item is done). Each date
+    is checked against the calendar and the steps before it; followers of the ministry are
+    told by e-mail."""
     _require_staff(actor, plan.ministry_id)
     if status not in vocab.PLAN_TRANSITIONS.get(plan.status, ()):
         raise RuleViolation(
@@ -258,19 +361,18 @@ def advance_plan(
             ),
             "status",
         )
-    today = local_today()
-    on = on or today
-    if on > today:
-        raise RuleViolation(_("The date cannot be in the future."), "on")
+    now = now or utcnow()
+    on = on or _local_day(now)
     if status in ("submitted", "approved") and not plan.items:
         raise RuleViolation(_("A plan without items cannot be submitted."), "status")
     if status == "consultation":
         raise RuleViolation(
             _("Open a consultation on the plan to put it in consultation."), "status"
         )
-    if status == "submitted":
-        plan.submitted_on = on
-    elif status == "approved":
+    if status == "implemented" and any(item.done_on is None for item in plan.items):
+        raise RuleViolation(_("Every item must be done before the plan is implemented."), "status")
+    number = ""
+    if status == "approved":
         # 1977/qd-ttg, 1977/QĐ-TTG and 1977/QD-TTg are all 1977/QĐ-TTg.
         number = clean_text(decision_number, max_length=40).upper().replace("QD-", "QĐ-")
         number = re.sub(r"TTG$", "TTg", number)
@@ -279,17 +381,26 @@ def advance_plan(
                 _("Enter the Prime Minister's decision number, such as 1977/QĐ-TTg."),
                 "decision_number",
             )
-        if plan.submitted_on and on < plan.submitted_on:
-            raise RuleViolation(_("A plan cannot be approved before it was submitted."), "on")
+    _check_step_date(plan, status, on, now)
+    # Only one of two people moving the plan at once wins (one status change, one e-mail).
+    previous = plan.status
+    moved = db.session.execute(
+        update(Plan)
+        .where(Plan.id == plan.id, Plan.status == previous)
+        .values(status=status)
+        .execution_options(synchronize_session=False)
+    )
+    if moved.rowcount != 1:
+        db.session.rollback()
+        raise RuleViolation(_("The plan was changed meanwhile; reload the page."), "status")
+    plan.status = status
+    if status == "submitted":
+        plan.submitted_on = on
+    elif status == "approved":
         plan.decision_number = number
         plan.decision_date = on
     elif status == "implemented":
-        if any(item.done_on is None for item in plan.items):
-            raise RuleViolation(
-                _("Every item must be done before the plan is implemented."), "status"
-            )
         plan.implemented_on = on
-    plan.status = status
     audit.record(
         "plan.status_changed",
         actor=actor,
@@ -297,7 +408,7 @@ def advance_plan(
         target_type="plan",
         target_label=plan.title,
         ministry_id=plan.ministry_id,
-        detail=status,
+        detail=f"{status} {on.isoformat()}",
     )
     db.session.commit()
 

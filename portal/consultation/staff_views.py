@@ -200,7 +200,12 @@ def _plan_page(
         status_form=status_form or PlanStatusForm(formdata=None),
         done_form=done_form or ItemDoneForm(formdata=None),
         done_item=done_item,
-        transitions=vocab.PLAN_TRANSITIONS.get(plan.status, ()),
+        transitions=[
+            (status, services.earliest_step_date(plan, status))
+            for status in vocab.PLAN_TRANSITIONS.get(plan.status, ())
+            if status != "consultation"  # opened from the consultation form
+        ],
+        today=local_today(),
         consultations=db.session.scalars(
             select(Consultation).where(Consultation.plan_id == plan.id)
         ).all(),
@@ -260,7 +265,11 @@ def plan_status(code: str, plan_id: int):
             )
         except RuleViolation as violation:
             db.session.rollback()
-            form.add_violation(violation)
+            # The status is a hidden input: its problems belong to the form as a whole.
+            if violation.field == "status":
+                form.form_errors.append(violation.message)
+            else:
+                form.add_violation(violation)
         else:
             flash(_("The plan is now “%(status)s”.", status=plan.status_term.label), "success")
             return redirect(url_for(".plan", code=ministry.code, plan_id=plan.id))

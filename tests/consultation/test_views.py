@@ -630,3 +630,71 @@ def test_the_edit_form_survives_bad_values_and_keeps_the_text(client, world, log
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert "5.000 ký tự" in page and too_long in page  # what was typed is not lost
+
+
+def test_the_workspace_explains_a_refused_plan_date_and_keeps_what_was_typed(client, world, login):
+    from datetime import timedelta
+
+    from portal.regulations.services import local_today
+
+    login(world["staff"])
+    plan = world["plan"]
+    base = f"/workspace/bct/plans/{plan.id}"
+    created = local_today()
+    page = client.get(base).get_data(as_text=True)
+    assert f'min="{created.isoformat()}"' in page and f'max="{created.isoformat()}"' in page
+    early = (created - timedelta(days=200)).isoformat()
+    response = client.post(f"{base}/status", data={"status": "submitted", "on": early})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "<title>Lỗi:" in page
+    assert f"Phương án được tạo ngày {created:%d/%m/%Y}; ngày này không thể sớm hơn." in page
+    assert f'value="{early}"' in page  # the date typed stays
+    assert '<a href="#on">' in page and 'id="on"' in page  # the summary links to the field
+    db.session.expire_all()
+    assert db.session.get(type(plan), plan.id).status == "drafting"
+    english = client.post(
+        f"{base}/status",
+        data={"status": "submitted", "on": early},
+        headers={"Accept-Language": "en"},
+    ).get_data(as_text=True)
+    assert "The plan was created on" in english
+    # An open consultation: a message for the whole form.
+    services.open_consultation(
+        world["staff"],
+        plan=plan,
+        title="",
+        summary="Góp ý.",
+        opens_on=created,
+        closes_on=created + timedelta(days=35),
+    )
+    response = client.post(
+        f"{base}/status", data={"status": "submitted", "on": created.isoformat()}
+    )
+    assert response.status_code == 400
+    assert "đang lấy ý kiến đến hết ngày" in response.get_data(as_text=True)
+
+
+def test_a_refused_approval_keeps_the_decision_number(client, world, login):
+    from datetime import timedelta
+
+    from portal.regulations.services import local_today
+
+    plan = world["plan"]
+    plan.created_at -= timedelta(days=30)
+    db.session.commit()
+    today = local_today()
+    services.advance_plan(world["staff"], plan, "submitted", on=today - timedelta(days=5))
+    login(world["staff"])
+    response = client.post(
+        f"/workspace/bct/plans/{plan.id}/status",
+        data={
+            "status": "approved",
+            "on": (today - timedelta(days=6)).isoformat(),
+            "decision_number": "1977/QĐ-TTg",
+        },
+    )
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "không thể được phê duyệt sớm hơn" in page
+    assert 'value="1977/QĐ-TTg"' in page

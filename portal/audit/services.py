@@ -51,6 +51,7 @@ ACTIONS = {
     "plan.status_changed": _l("Plan status changed"),
     "plan.item_done": _l("Plan item implemented"),
     "consultation.opened": _l("Consultation opened"),
+    "consultation.updated": _l("Consultation changed"),
     "answer.posted": _l("Official answer published"),
     "moderation.reported": _l("Comment reported"),
     "moderation.hidden": _l("Comment hidden after reports"),

@@ -158,6 +158,11 @@ class Consultation(TimestampMixin, db.Model):
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
+    # When the followers were told that it opened, that it closed, and that every comment has
+    # its answer (portal.consultation.notifications): set once, so nobody is told twice.
+    opening_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closing_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    report_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     ministry: Mapped[Ministry] = relationship()
     draft: Mapped[DraftDocument | None] = relationship()

@@ -141,6 +141,13 @@ def _consultation(
         created_at=opens_at,
         updated_at=opens_at,
     )
+    # What is already past is no news: `flask consultations notify` announces only what happens
+    # from now on (an upcoming sample consultation is announced the day it opens).
+    now = utcnow()
+    if opens_at <= now:
+        consultation.opening_notified_at = opens_at
+    if closes_at <= now:
+        consultation.closing_notified_at = consultation.report_notified_at = closes_at
     db.session.add(consultation)
     db.session.flush()
     return consultation, True

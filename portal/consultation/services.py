@@ -25,7 +25,7 @@ from portal.accounts.permissions import (
     is_staff_of,
 )
 from portal.audit import services as audit
-from portal.consultation import vocab
+from portal.consultation import notifications, vocab
 from portal.consultation.models import (
     Answer,
     Attachment,
@@ -410,7 +410,8 @@ def advance_plan(
         ministry_id=plan.ministry_id,
         detail=f"{status} {on.isoformat()}",
     )
-    db.session.commit()
+    notifications.plan_status_changed(plan)
+    commit_and_deliver()
 
 
 def complete_plan_item(actor, item: PlanItem, done_on: date, document_number: str) -> None:
@@ -551,11 +552,111 @@ def open_consultation(
         ministry_id=subject.ministry_id,
         detail=f"{opens_on.isoformat()} – {closes_on.isoformat()}",
     )
-    from portal.consultation import notifications
-
+    # Followers hear of it the day it opens: now if that is today, else from
+    # `flask consultations notify` (portal.consultation.notifications).
     notifications.consultation_opened(consultation)
     commit_and_deliver()
     return consultation
+
+
+def update_consultation(
+    actor,
+    consultation: Consultation,
+    *,
+    title: str,
+    summary: str,
+    opens_on: date,
+    closes_on: date,
+    now: datetime | None = None,
+) -> dict[str, tuple]:
+    """Correct a consultation that has not closed: its title and summary; its opening day
+    while it has not opened; its closing day — only later once it is open, since people plan
+    their comments for the day announced. Followers are told what changed; the comments' answer
+    due dates follow the closing day. Returns {what: (before, after)}."""
+    _require_staff(actor, consultation.ministry_id)
+    now = now or utcnow()
+    state = consultation.state(now)
+    if state == "closed":
+        raise RuleViolation(_("A closed consultation cannot be changed: it is read-only."))
+    subject = consultation.draft or consultation.plan
+    title = clean_text(title, max_length=500) or subject.title
+    summary = clean_text(summary, multiline=True, max_length=20_000)
+    if not summary:
+        raise RuleViolation(_("Summarise what you ask comments on."), "summary")
+    today = _local_day(now)
+    if opens_on != consultation.opens_on:
+        if state == "open":
+            raise RuleViolation(
+                _(
+                    "The consultation opened on %(date)s; its opening day cannot change.",
+                    date=format_day(consultation.opens_on),
+                ),
+                "opens_on",
+            )
+        if opens_on < today:
+            raise RuleViolation(_("A consultation cannot open in the past."), "opens_on")
+    if state == "open" and closes_on < consultation.closes_on:
+        raise RuleViolation(
+            _(
+                "An open consultation can be extended but not shortened: people plan their "
+                "comments for the closing day announced, %(date)s.",
+                date=format_day(consultation.closes_on),
+            ),
+            "closes_on",
+        )
+    length = (closes_on - opens_on).days + 1
+    if length < min_days():
+        raise RuleViolation(
+            _(
+                "A consultation must last at least %(days)s days, the closing day included "
+                "(this one lasts %(length)s).",
+                days=min_days(),
+                length=max(length, 0),
+            ),
+            "closes_on",
+        )
+    changes: dict[str, tuple] = {}
+    for name, before, after in (
+        ("title", consultation.title, title),
+        ("summary", consultation.summary, summary),
+        ("opens_on", consultation.opens_on, opens_on),
+        ("closes_on", consultation.closes_on, closes_on),
+    ):
+        if before != after:
+            changes[name] = (before, after)
+    if not changes:
+        return changes
+    consultation.title = title
+    consultation.summary = summary
+    consultation.opens_at, consultation.closes_at = window_for(opens_on, closes_on)
+    consultation.length_days = length
+    if "closes_on" in changes:
+        db.session.execute(
+            update(Comment)
+            .where(Comment.consultation_id == consultation.id, Comment.parent_id.is_(None))
+            .values(due_at=consultation.closes_at + timedelta(days=answer_days()))
+            .execution_options(synchronize_session=False)
+        )
+    db.session.flush()
+    audit.record(
+        "consultation.updated",
+        actor=actor,
+        target=consultation,
+        target_type="consultation",
+        target_label=title,
+        ministry_id=consultation.ministry_id,
+        detail=", ".join(
+            f"{name}: {before.isoformat()} → {after.isoformat()}"
+            if isinstance(after, date)
+            else name
+            for name, (before, after) in changes.items()
+        ),
+    )
+    # Moved to open today: the opening mail (with the new dates) is the news.
+    if not notifications.consultation_opened(consultation, now):
+        notifications.consultation_changed(consultation, changes)
+    commit_and_deliver()
+    return changes
 
 
 ALLOWED_TYPES = {
@@ -616,7 +717,9 @@ def add_attachment(actor, consultation: Consultation, filename: str, data: bytes
         data=data,
     )
     db.session.add(attachment)
-    db.session.commit()
+    db.session.flush()
+    notifications.attachment_added(consultation, attachment)
+    commit_and_deliver()
     return attachment
 
 
@@ -916,8 +1019,6 @@ def answer_comment(staff, comment: Comment, outcome: str, body: str) -> Answer:
         ministry_id=comment.ministry_id,
         detail=outcome,
     )
-    from portal.consultation import notifications
-
     notifications.comment_answered(comment, answer)
     commit_and_deliver()
     return answer

@@ -353,6 +353,50 @@ def new_consultation(code: str):
     ), status
 
 
+@bp.route("/<code>/consultations/<int:consultation_id>/edit", methods=["GET", "POST"])
+def edit_consultation(code: str, consultation_id: int):
+    ministry = _ministry(code)
+    consultation = _owned(Consultation, consultation_id, ministry)
+    form = ConsultationForm()
+    if not form.is_submitted():
+        form.title.data = consultation.title
+        form.summary.data = consultation.summary
+        form.opens_on.data = consultation.opens_on
+        form.closes_on.data = consultation.closes_on
+    if form.validate_on_submit():
+        try:
+            changes = services.update_consultation(
+                current_user,
+                consultation,
+                title=form.title.data or "",
+                summary=form.summary.data,
+                opens_on=form.opens_on.data,
+                closes_on=form.closes_on.data,
+            )
+        except RuleViolation as violation:
+            db.session.rollback()
+            form.add_violation(violation)
+        else:
+            flash(
+                _("Saved. The consultation's followers are told what changed.")
+                if changes
+                else _("Nothing was changed."),
+                "success",
+            )
+            return redirect(
+                url_for(".consultation", code=ministry.code, consultation_id=consultation.id)
+            )
+    status = 400 if form.is_submitted() else 200
+    return render_template(
+        "workspace/consultation_edit.html",
+        ministry=ministry,
+        consultation=consultation,
+        form=form,
+        state=consultation.state(),
+        min_days=services.min_days(),
+    ), status
+
+
 @bp.route("/<code>/consultations/<int:consultation_id>", methods=["GET", "POST"])
 @allows_upload(max_bytes=services.MAX_ATTACHMENT_BYTES + 256 * 1024)  # the file and the form
 def consultation(code: str, consultation_id: int):

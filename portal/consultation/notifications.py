@@ -224,6 +224,21 @@ def attachment_added(consultation: Consultation, attachment: Attachment) -> int:
     )
 
 
+def _has_unanswered():
+    """The consultation has a comment still waiting for its official answer (correlated)."""
+    return (
+        select(Comment.id)
+        .outerjoin(Answer, Answer.comment_id == Comment.id)
+        .where(
+            Comment.consultation_id == Consultation.id,
+            Comment.parent_id.is_(None),
+            Comment.status != "removed",
+            Answer.id.is_(None),
+        )
+        .exists()
+    )
+
+
 def send_due(now: datetime | None = None) -> dict[str, int]:
     """Announce what time has brought since the last run (openings, closings, completed
     reports); one transaction per consultation. Returns the mails queued per kind."""
@@ -235,7 +250,11 @@ def send_due(now: datetime | None = None) -> dict[str, int]:
             or_(
                 and_(Consultation.opening_notified_at.is_(None), Consultation.opens_at <= now),
                 and_(Consultation.closing_notified_at.is_(None), Consultation.closes_at <= now),
-                and_(Consultation.report_notified_at.is_(None), Consultation.closes_at <= now),
+                and_(
+                    Consultation.report_notified_at.is_(None),
+                    Consultation.closes_at <= now,
+                    ~_has_unanswered(),
+                ),
             )
         )
         .order_by(Consultation.id)

@@ -291,8 +291,11 @@ class Comment(TimestampMixin, db.Model):
     def earlier_versions(self) -> list[tuple[datetime, str]]:
         """(when it was written, text) for each text the comment had before its last edit,
         oldest first: a revision keeps the text an edit replaced, stamped with that edit."""
-        written = [self.created_at] + [revision.created_at for revision in self.revisions[:-1]]
-        return list(zip(written, (revision.body for revision in self.revisions), strict=True))
+        revisions = self.revisions
+        if not revisions:
+            return []
+        written = [self.created_at] + [revision.created_at for revision in revisions[:-1]]
+        return list(zip(written, (revision.body for revision in revisions), strict=True))
 
 
 class CommentRevision(db.Model):

@@ -602,6 +602,7 @@ def test_an_unedited_comment_has_no_history(client, world):
         client.get(f"/consultations/{world['consultation'].id}").get_data(as_text=True), posted.id
     )
     assert "đã sửa" not in article and "<details" not in article
+    assert posted.earlier_versions == []
 
 
 def test_the_history_of_a_hidden_or_removed_comment_is_not_shown(client, world, create_user):

@@ -157,6 +157,7 @@ def compute_command(period: int | None) -> None:
 
 def register(app) -> None:
     from portal.accounts.cli import mail_cli, users_cli
+    from portal.consultation.cli import consultations_cli
     from portal.opendata.cli import export_cli
     from portal.search.cli import search_cli
 
@@ -167,3 +168,4 @@ def register(app) -> None:
     app.cli.add_command(mail_cli)
     app.cli.add_command(reform_cli)
     app.cli.add_command(export_cli)
+    app.cli.add_command(consultations_cli)

@@ -6,8 +6,15 @@ them through the `can` object of the context processor, so they never compare ro
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from flask import abort, redirect, request, url_for
 from flask_login import current_user
+
+from portal.core.models import utcnow
+
+# A comment's author may correct it for this long after posting; then the text is fixed.
+COMMENT_EDIT_WINDOW = timedelta(minutes=15)
 
 
 def is_admin(user) -> bool:
@@ -48,6 +55,30 @@ def can_administer(user) -> bool:
 
 def can_moderate(user) -> bool:
     return is_admin(user) or (getattr(user, "is_staff", False) and user.is_moderator)
+
+
+def can_answer(user, comment) -> bool:
+    """The official answer to a comment or feedback: staff of the ministry that must answer, and
+    administrators; replies are not answered officially."""
+    return (
+        comment is not None
+        and comment.parent_id is None
+        and (is_admin(user) or is_staff_of(user, comment.ministry_id))
+    )
+
+
+def can_edit_comment(user, comment, now: datetime | None = None) -> bool:
+    """The author, within 15 minutes of posting, before the answer, while the consultation is
+    open; never a removed comment."""
+    if comment is None or getattr(user, "id", None) != comment.author_id:
+        return False
+    now = now or utcnow()
+    return (
+        comment.status != "removed"
+        and comment.answer is None
+        and now - comment.created_at <= COMMENT_EDIT_WINDOW
+        and (comment.consultation is None or comment.consultation.state(now) == "open")
+    )
 
 
 def is_member(user) -> bool:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from flask import url_for
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, or_, select, update
 
 from portal.accounts import throttle
 from portal.accounts.models import User
@@ -40,7 +40,14 @@ from portal.text import clean_text
 
 logger = logging.getLogger(__name__)
 
-TAX_CODE_RE = re.compile(r"^\d{10}(?:-\d{3})?$")
+# ASCII digits only: `\d` also matches ٠١٢ (Arabic-Indic), ０１２ (fullwidth) and every other
+# script's digits, which would then be stored as typed.
+TAX_CODE_RE = re.compile(r"[0-9]{10}(?:-[0-9]{3})?")
+# Fullwidth digits and dashes come with text pasted from CJK-locale documents; they are read as
+# their ASCII forms. Only these: NFKC would also turn ① or ¹ into 1.
+_TAX_CODE_FOLD = str.maketrans(
+    {**{0xFF10 + n: str(n) for n in range(10)}, "－": "-", "‐": "-", "‑": "-", "–": "-", "—": "-"}
+)
 
 
 class TooManyAttempts(PortalError):
@@ -83,16 +90,18 @@ def normalise_password(raw: str | None) -> str:
 
 
 def normalise_tax_code(raw: str) -> str:
-    """`0101234567001` and `0101234567 - 001` become `0101234567-001`."""
-    compact = re.sub(r"[\s.]", "", clean_text(raw))
-    if re.fullmatch(r"\d{13}", compact):
+    """`0101234567001`, `0101234567 - 001` and `０１０１２３４５６７－００１` become
+    `0101234567-001`; other non-ASCII digits are left for tax_code_problem to refuse."""
+    compact = re.sub(r"[\s.]", "", clean_text(raw).translate(_TAX_CODE_FOLD))
+    if re.fullmatch(r"[0-9]{13}", compact):
         compact = f"{compact[:10]}-{compact[10:]}"
-    compact = compact.replace("–", "-")
     return compact
 
 
 def tax_code_problem(value: str) -> str | None:
-    if not TAX_CODE_RE.match(value):
+    if any(ch.isdigit() and not ch.isascii() for ch in value):
+        return _("Type the tax code with the digits 0 to 9.")
+    if not TAX_CODE_RE.fullmatch(value):
         return _("A tax code has 10 digits, or 13 for a branch written as 0101234567-001.")
     return None
 
@@ -180,12 +189,24 @@ def _check_new_password(password: str, email: str, field: str = "password") -> N
 
 
 def register(email: str, password: str, profile: Profile) -> User:
-    """Create a member account and send the verification link."""
+    """Create a member account and send the verification link.
+
+    Every attempt is counted per address and per e-mail, and committed before the checks (a
+    refused attempt is rolled back by the caller): the answer for an address that already has an
+    account must not be a free look-up."""
     email = normalise_email(email)
     password = normalise_password(password)
-    wait = throttle.retry_after(("register_ip", client_ip()))
+    wait = throttle.retry_after(
+        ("register_ip", client_ip()),
+        ("register_attempt_ip", client_ip()),
+        ("register_attempt_account", email),
+    )
     if wait:
+        audit.record("account.register_throttled", subject_key=email)
+        db.session.commit()
         raise TooManyAttempts(wait)
+    audit.record("account.register_attempt", subject_key=email)
+    db.session.commit()
     if user_by_email(email) is not None:
         raise RuleViolation(
             _(
@@ -362,11 +383,13 @@ def delete_account(user: User, password: str) -> None:
     user.is_moderator = False
     user.deleted_at = utcnow()
     user.rotate_session_token()
-    # The address also appears where the account was named: the audit log's subject and the
-    # mail outbox. Erase it there as well.
+    # The address also appears where the account was named: the audit log's subject, the label
+    # of the events about the account (created, role changed, deactivated …) and any detail,
+    # and the mail outbox. Erase it there as well; the events stay, under the anonymous address.
     db.session.execute(
         update(AuditEvent).where(AuditEvent.subject_key == old_email).values(subject_key="")
     )
+    erase_from_audit_log(old_email, user.id, user.email)
     db.session.execute(
         update(MailMessage)
         .where(MailMessage.to_address == old_email)
@@ -374,6 +397,26 @@ def delete_account(user: User, password: str) -> None:
     )
     audit.record("account.deleted", actor=user, target=user)
     db.session.commit()
+
+
+def erase_from_audit_log(email: str, user_id: int, label: str) -> None:
+    """Replace an erased account's address in the audit log's labels and details."""
+    db.session.execute(
+        update(AuditEvent)
+        .where(
+            or_(
+                and_(AuditEvent.target_type == "user", AuditEvent.target_id == user_id),
+                AuditEvent.target_label == email,
+            )
+        )
+        .values(target_label=label)
+    )
+    if email:
+        db.session.execute(
+            update(AuditEvent)
+            .where(AuditEvent.detail.contains(email, autoescape=True))
+            .values(detail=func.replace(AuditEvent.detail, email, label))
+        )
 
 
 # ---------------------------------------------------------------------------- administration

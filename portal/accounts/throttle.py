@@ -21,6 +21,10 @@ RULES = {
     "sign_in_account": ("auth.sign_in_failed", "subject_key", 5, 900),
     "sign_in_ip": ("auth.sign_in_failed", "ip", 20, 900),
     "register_ip": ("account.registered", "ip", 5, 3600),
+    # Every registration attempt, successful or not: the answer "this address already has an
+    # account" would otherwise let anyone test addresses without limit.
+    "register_attempt_ip": ("account.register_attempt", "ip", 20, 3600),
+    "register_attempt_account": ("account.register_attempt", "subject_key", 5, 3600),
     "link_account": ("account.link_sent", "subject_key", 3, 3600),
     "link_ip": ("account.link_sent", "ip", 10, 3600),
 }

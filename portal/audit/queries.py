@@ -100,7 +100,11 @@ def audit_query(filters: AuditFilters):
             or_(func.lower(User.email).like(pattern), func.lower(User.display_name).like(pattern))
         )
         conditions.append(
-            or_(AuditEvent.actor_id.in_(actor_ids), AuditEvent.subject_key.like(pattern))
+            or_(
+                AuditEvent.actor_id.in_(actor_ids),
+                AuditEvent.subject_key.like(pattern),
+                func.lower(AuditEvent.target_label).like(pattern),
+            )
         )
     if filters.ministry:
         conditions.append(AuditEvent.ministry_id == filters.ministry.id)

@@ -158,6 +158,11 @@ class Consultation(TimestampMixin, db.Model):
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
+    # When the followers were told that it opened, that it closed, and that every comment has
+    # its answer (portal.consultation.notifications): set once, so nobody is told twice.
+    opening_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closing_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    report_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     ministry: Mapped[Ministry] = relationship()
     draft: Mapped[DraftDocument | None] = relationship()
@@ -274,10 +279,23 @@ class Comment(TimestampMixin, db.Model):
     parent: Mapped[Comment | None] = relationship(remote_side=[id])
     answer: Mapped[Answer | None] = relationship(back_populates="comment", uselist=False)
     rating: Mapped[Rating | None] = relationship(back_populates="comment", uselist=False)
+    revisions: Mapped[list[CommentRevision]] = relationship(
+        order_by="CommentRevision.id", viewonly=True
+    )
 
     @property
     def answerable(self) -> bool:
         return self.parent_id is None
+
+    @property
+    def earlier_versions(self) -> list[tuple[datetime, str]]:
+        """(when it was written, text) for each text the comment had before its last edit,
+        oldest first: a revision keeps the text an edit replaced, stamped with that edit."""
+        revisions = self.revisions
+        if not revisions:
+            return []
+        written = [self.created_at] + [revision.created_at for revision in revisions[:-1]]
+        return list(zip(written, (revision.body for revision in revisions), strict=True))
 
 
 class CommentRevision(db.Model):

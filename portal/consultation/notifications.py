@@ -1,13 +1,39 @@
-"""Who is told what, through the mail outbox (queued in the caller's transaction)."""
+"""Who is told what, through the mail outbox (queued in the caller's transaction).
+
+Changes someone makes (an answer, an edit, an attachment, a plan's next step) are announced by
+the service that makes them, in its transaction. Changes that come with time — a scheduled
+consultation opens, a consultation closes — happen without anyone acting:
+`flask consultations notify` (run from cron every few minutes) announces them. Each
+consultation keeps a sent-marker per announcement, claimed by a compare-and-set UPDATE in the
+same transaction as the mails, so running the command twice, or on two servers at once, or
+racing the last answer, mails nobody twice.
+
+Every mail is rendered in its recipient's language and ends with why it was sent and a link to
+the page where one stops following.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+import logging
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.accounts.models import User
-from portal.consultation.models import Answer, Comment, Consultation, Follow
+from portal.consultation.models import (
+    Answer,
+    Attachment,
+    Comment,
+    Consultation,
+    Follow,
+    Plan,
+)
+from portal.core.models import utcnow
 from portal.extensions import db
 from portal.mail.services import external_url, queue_mail
+
+logger = logging.getLogger(__name__)
 
 
 def _followers(*targets: tuple[str, int | None]) -> list[User]:
@@ -29,29 +55,242 @@ def _followers(*targets: tuple[str, int | None]) -> list[User]:
                 User.email_verified_at.is_not(None),
             )
             .distinct()
+            .order_by(User.id)
         )
     )
 
 
-def consultation_opened(consultation: Consultation) -> int:
-    """Followers of the ministry (and of the draft's field) hear of a new consultation."""
-    link = external_url("consultation.detail", consultation_id=consultation.id)
-    people = _followers(("ministry", consultation.ministry_id), ("field", consultation.field_id))
+def _send(kind: str, people, template: str, reason: str, **context) -> int:
+    """One mail per person, in their language, with the follow-settings link."""
+    settings_link = external_url("accounts.profile", _anchor="following")
     for person in people:
         queue_mail(
-            "consultation_opened",
+            kind,
             person.email,
-            "consultation_opened",
+            template,
             person.locale,
             user=person,
-            consultation=consultation,
-            link=link,
+            reason=reason,
+            settings_link=settings_link,
+            **context,
         )
     return len(people)
 
 
-def comment_answered(comment: Comment, answer: Answer) -> int:
-    """The author (and the consultation's followers) hear of an official answer."""
+def _link(consultation: Consultation) -> str:
+    return external_url("consultation.detail", consultation_id=consultation.id)
+
+
+def _summary_link(consultation: Consultation) -> str:
+    return external_url("consultation.summary", consultation_id=consultation.id)
+
+
+def _claim(consultation: Consultation, marker: str, now: datetime) -> bool:
+    """Take one announcement of one consultation; False if it was already made."""
+    column = getattr(Consultation, marker)
+    result = db.session.execute(
+        update(Consultation)
+        .where(Consultation.id == consultation.id, column.is_(None))
+        # A marker is not a change of the consultation: its updated_at stays.
+        .values({marker: now, "updated_at": Consultation.updated_at})
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        return False
+    set_committed_value(consultation, marker, now)
+    return True
+
+
+def _answer_counts(consultation: Consultation) -> tuple[int, int]:
+    """(comments to answer, answered): top-level comments, removed ones not counted."""
+    received, answered = db.session.execute(
+        select(func.count(Comment.id), func.count(Answer.id))
+        .outerjoin(Answer, Answer.comment_id == Comment.id)
+        .where(
+            Comment.consultation_id == consultation.id,
+            Comment.parent_id.is_(None),
+            Comment.status != "removed",
+        )
+    ).one()
+    return received or 0, answered or 0
+
+
+# ---------------------------------------------------------------------------- consultations
+
+
+def consultation_opened(consultation: Consultation, now: datetime | None = None) -> int:
+    """Once it is open for comment (not when it is scheduled): followers of the ministry, of
+    the draft's field and of the consultation itself."""
+    now = now or utcnow()
+    if consultation.state(now) != "open" or not _claim(consultation, "opening_notified_at", now):
+        return 0
+    people = _followers(
+        ("ministry", consultation.ministry_id),
+        ("field", consultation.field_id),
+        ("consultation", consultation.id),
+    )
+    return _send(
+        "consultation_opened",
+        people,
+        "consultation_opened",
+        "ministry_or_field",
+        consultation=consultation,
+        link=_link(consultation),
+    )
+
+
+def consultation_closed(consultation: Consultation, now: datetime | None = None) -> int:
+    """Once it has closed: its followers hear how many comments came and when the answers are
+    due — or that every comment is answered already (then no separate report mail follows)."""
+    now = now or utcnow()
+    if consultation.state(now) != "closed" or not _claim(consultation, "closing_notified_at", now):
+        return 0
+    received, answered = _answer_counts(consultation)
+    complete = received == answered
+    if complete:  # nothing left to announce later
+        _claim(consultation, "report_notified_at", now)
+    return _send(
+        "consultation_closed",
+        _followers(("consultation", consultation.id)),
+        "consultation_closed",
+        "consultation",
+        consultation=consultation,
+        received=received,
+        answered=answered,
+        complete=complete,
+        due_on=consultation.closes_at + timedelta(days=_answer_days()),
+        link=_link(consultation),
+        summary_link=_summary_link(consultation),
+    )
+
+
+def _report_due(consultation: Consultation, now: datetime) -> bool:
+    """Closed and announced as closed, with comments that all have their answer."""
+    if consultation.state(now) != "closed" or consultation.closing_notified_at is None:
+        return False
+    if consultation.report_notified_at is not None:
+        return False
+    received, answered = _answer_counts(consultation)
+    return received > 0 and received == answered
+
+
+def report_completed(consultation: Consultation, now: datetime | None = None) -> int:
+    """Every comment of a closed consultation has its answer: the summary is complete."""
+    now = now or utcnow()
+    if not _report_due(consultation, now) or not _claim(consultation, "report_notified_at", now):
+        return 0
+    received, _answered = _answer_counts(consultation)
+    return _send(
+        "consultation_report",
+        _followers(("consultation", consultation.id)),
+        "consultation_report",
+        "consultation",
+        consultation=consultation,
+        received=received,
+        link=_link(consultation),
+        summary_link=_summary_link(consultation),
+    )
+
+
+def consultation_changed(consultation: Consultation, changes: dict[str, tuple]) -> int:
+    """Its title, summary or dates were edited: `changes` maps each to (before, after)."""
+    if not changes:
+        return 0
+    return _send(
+        "consultation_changed",
+        _followers(("consultation", consultation.id)),
+        "consultation_changed",
+        "consultation",
+        consultation=consultation,
+        changes=changes,
+        link=_link(consultation),
+    )
+
+
+def attachment_added(consultation: Consultation, attachment: Attachment) -> int:
+    return _send(
+        "consultation_attachment",
+        _followers(("consultation", consultation.id)),
+        "consultation_attachment",
+        "consultation",
+        consultation=consultation,
+        attachment=attachment,
+        link=_link(consultation),
+        file_link=external_url(
+            "consultation.attachment",
+            consultation_id=consultation.id,
+            attachment_id=attachment.id,
+        ),
+    )
+
+
+def _has_unanswered():
+    """The consultation has a comment still waiting for its official answer (correlated)."""
+    return (
+        select(Comment.id)
+        .outerjoin(Answer, Answer.comment_id == Comment.id)
+        .where(
+            Comment.consultation_id == Consultation.id,
+            Comment.parent_id.is_(None),
+            Comment.status != "removed",
+            Answer.id.is_(None),
+        )
+        .exists()
+    )
+
+
+def send_due(now: datetime | None = None) -> dict[str, int]:
+    """Announce what time has brought since the last run (openings, closings, completed
+    reports); one transaction per consultation. Returns the mails queued per kind."""
+    now = now or utcnow()
+    sent = {"opened": 0, "closed": 0, "report": 0}
+    due = db.session.scalars(
+        select(Consultation)
+        .where(
+            or_(
+                and_(Consultation.opening_notified_at.is_(None), Consultation.opens_at <= now),
+                and_(Consultation.closing_notified_at.is_(None), Consultation.closes_at <= now),
+                and_(
+                    Consultation.report_notified_at.is_(None),
+                    Consultation.closes_at <= now,
+                    ~_has_unanswered(),
+                ),
+            )
+        )
+        .order_by(Consultation.id)
+    ).all()
+    ids = [consultation.id for consultation in due]
+    db.session.commit()  # a write transaction per consultation, not one for all of them
+    for consultation_id in ids:
+        consultation = db.session.get(Consultation, consultation_id)
+        if consultation.opening_notified_at is None and consultation.state(now) != "upcoming":
+            if consultation.state(now) == "open":
+                sent["opened"] += consultation_opened(consultation, now)
+            else:  # it opened and closed unseen: its closing is the news
+                _claim(consultation, "opening_notified_at", now)
+        if consultation.state(now) == "closed":
+            if consultation.closing_notified_at is None:
+                sent["closed"] += consultation_closed(consultation, now)
+            else:
+                sent["report"] += report_completed(consultation, now)
+        db.session.commit()
+    return sent
+
+
+def _answer_days() -> int:
+    from portal.consultation.services import answer_days
+
+    return answer_days()
+
+
+# ---------------------------------------------------------------------------- answers
+
+
+def comment_answered(comment: Comment, answer: Answer, now: datetime | None = None) -> int:
+    """The author hears of the answer to their comment. The consultation's followers hear of
+    it too — in one mail saying the summary is complete when this was the last answer of a
+    closed consultation."""
+    now = now or utcnow()
     if comment.consultation_id:
         link = external_url(
             "consultation.detail",
@@ -60,22 +299,64 @@ def comment_answered(comment: Comment, answer: Answer) -> int:
         )
     else:
         link = external_url("consultation.feedback_detail", comment_id=comment.id)
-    people = {}
+    consultation = comment.consultation
+    followers = _followers(("consultation", comment.consultation_id))
     author = comment.author
+    sent = 0
     if author is not None and author.is_active and author.deleted_at is None:
-        people[author.id] = author
-    for person in _followers(("consultation", comment.consultation_id)):
-        people.setdefault(person.id, person)
-    for person in people.values():
-        queue_mail(
+        sent += _send(
             "comment_answered",
-            person.email,
+            [author],
             "comment_answered",
-            person.locale,
-            user=person,
+            "own",
             comment=comment,
             answer=answer,
             link=link,
-            own=person.id == comment.author_id,
+            own=True,
         )
-    return len(people)
+    others = [person for person in followers if person.id != comment.author_id]
+    if (
+        consultation is not None
+        and _report_due(consultation, now)
+        and _claim(consultation, "report_notified_at", now)
+    ):
+        received, _answered = _answer_counts(consultation)
+        return sent + _send(
+            "consultation_report",
+            others,
+            "consultation_report",
+            "consultation",
+            consultation=consultation,
+            received=received,
+            last_answer=answer,
+            link=_link(consultation),
+            summary_link=_summary_link(consultation),
+        )
+    return sent + _send(
+        "comment_answered",
+        others,
+        "comment_answered",
+        "consultation",
+        comment=comment,
+        answer=answer,
+        link=link,
+        own=False,
+    )
+
+
+# ---------------------------------------------------------------------------- plans
+
+
+def plan_status_changed(plan: Plan) -> int:
+    """A ministry's plan was submitted, approved or implemented: the ministry's followers."""
+    if plan.status not in ("submitted", "approved", "implemented"):
+        return 0
+    return _send(
+        f"plan_{plan.status}",
+        _followers(("ministry", plan.ministry_id)),
+        "plan_status",
+        "ministry",
+        plan=plan,
+        ministry=plan.ministry,
+        link=external_url("consultation.plan", plan_id=plan.id),
+    )

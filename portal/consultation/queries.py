@@ -173,6 +173,7 @@ def threads(consultation: Consultation) -> list[Thread]:
                 joinedload(Comment.answer).joinedload(Answer.author),
                 joinedload(Comment.rating),
                 joinedload(Comment.regulation),
+                selectinload(Comment.revisions),
             )
             .order_by(Comment.created_at, Comment.id)
         )

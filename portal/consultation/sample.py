@@ -23,7 +23,7 @@ from portal.consultation.models import (
     PlanItem,
     Rating,
 )
-from portal.consultation.services import answer_days, window_for
+from portal.consultation.services import answer_days, local_midnight, window_for
 from portal.core.models import utcnow
 from portal.extensions import db
 from portal.ministries.models import Ministry
@@ -141,6 +141,13 @@ def _consultation(
         created_at=opens_at,
         updated_at=opens_at,
     )
+    # What is already past is no news: `flask consultations notify` announces only what happens
+    # from now on (an upcoming sample consultation is announced the day it opens).
+    now = utcnow()
+    if opens_at <= now:
+        consultation.opening_notified_at = opens_at
+    if closes_at <= now:
+        consultation.closing_notified_at = consultation.report_notified_at = closes_at
     db.session.add(consultation)
     db.session.flush()
     return consultation, True
@@ -354,6 +361,7 @@ def load_sample_consultations() -> int:
     if new:
         created += 1
         plan.status = "submitted"
+        plan.created_at = consultation.opens_at - timedelta(days=14)  # drafted before
         plan.submitted_on = consultation.closes_on + timedelta(days=10)
         items = {item.regulation.code: item for item in plan.items}
         comment = _comment(
@@ -524,6 +532,7 @@ def load_sample_consultations() -> int:
     if new_plan:
         created += 1
         plan.status = "approved"
+        plan.created_at = local_midnight(date(2021, 6, 1))
         plan.submitted_on = date(2021, 9, 28)
         plan.decision_number = "1661/QĐ-TTg"
         plan.decision_date = date(2021, 10, 4)

@@ -12,13 +12,20 @@ from datetime import date, datetime, time, timedelta
 from pathlib import PurePosixPath
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from portal.accounts.models import User
-from portal.accounts.permissions import can_moderate, is_admin, is_staff_of
+from portal.accounts.permissions import (
+    COMMENT_EDIT_WINDOW,
+    can_answer,
+    can_edit_comment,
+    can_moderate,
+    is_admin,
+    is_staff_of,
+)
 from portal.audit import services as audit
-from portal.consultation import vocab
+from portal.consultation import notifications, vocab
 from portal.consultation.models import (
     Answer,
     Attachment,
@@ -55,7 +62,7 @@ logger = logging.getLogger(__name__)
 MAX_COMMENT_LENGTH = 5000
 MAX_REPORT_LENGTH = 1000
 MAX_ANSWER_LENGTH = 10_000
-EDIT_WINDOW = timedelta(minutes=15)
+EDIT_WINDOW = COMMENT_EDIT_WINDOW
 REPORTS_TO_HIDE = 3
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 # A DOCX is a zip: refuse one that would unpack to more than this, or too many entries.
@@ -231,6 +238,106 @@ def add_plan_item(
     return item
 
 
+def _local_day(moment: datetime) -> date:
+    return moment.astimezone(LOCAL_TZ).date()
+
+
+def plan_consultations(plan: Plan) -> list[Consultation]:
+    return list(
+        db.session.scalars(
+            select(Consultation).where(Consultation.plan_id == plan.id).order_by(Consultation.id)
+        )
+    )
+
+
+def earliest_step_date(plan: Plan, status: str) -> date:
+    """The first day a plan can take `status` on: not before the plan was created (its day in
+    Vietnam), nor before the step it follows (the consultation's last day, the submission, the
+    approval and the last item done)."""
+    days = [_local_day(plan.created_at)] if plan.created_at else []
+    if status == "submitted":
+        days += [c.closes_on + timedelta(days=1) for c in plan_consultations(plan)]
+    elif status == "approved":
+        days.append(plan.submitted_on)
+    elif status == "implemented":
+        days += [plan.decision_date, *(item.done_on for item in plan.items)]
+    known = [day for day in days if day is not None]
+    return max(known) if known else local_today()
+
+
+def _check_step_date(plan: Plan, status: str, on: date, now: datetime) -> None:
+    """The date a plan was submitted, approved or implemented cannot be back-dated before
+    what came earlier (else a late plan could be dated before 30 September)."""
+    if on > _local_day(now):
+        raise RuleViolation(_("The date cannot be in the future."), "on")
+    created = _local_day(plan.created_at) if plan.created_at else None
+    if created and on < created:
+        raise RuleViolation(
+            _(
+                "The plan was created on %(date)s; this date cannot be earlier.",
+                date=format_day(created),
+            ),
+            "on",
+        )
+    if status == "submitted":
+        for consultation in plan_consultations(plan):
+            state = consultation.state(now)
+            if state != "closed":
+                raise RuleViolation(
+                    _(
+                        "The consultation on this plan is open for comment until the end of "
+                        "%(date)s: submit the plan once it has closed and the comments have "
+                        "been considered.",
+                        date=format_day(consultation.closes_on),
+                    )
+                    if state == "open"
+                    else _(
+                        "A consultation on this plan is scheduled from %(opens)s to %(closes)s: "
+                        "submit the plan once it has closed.",
+                        opens=format_day(consultation.opens_on),
+                        closes=format_day(consultation.closes_on),
+                    ),
+                    "status",
+                )
+            if on <= consultation.closes_on:
+                raise RuleViolation(
+                    _(
+                        "The consultation on this plan took comments until the end of "
+                        "%(date)s; the plan cannot have been submitted before then.",
+                        date=format_day(consultation.closes_on),
+                    ),
+                    "on",
+                )
+    elif status == "approved":
+        if plan.submitted_on and on < plan.submitted_on:
+            raise RuleViolation(
+                _(
+                    "The plan was submitted on %(date)s; it cannot have been approved earlier.",
+                    date=format_day(plan.submitted_on),
+                ),
+                "on",
+            )
+    elif status == "implemented":
+        if plan.decision_date and on < plan.decision_date:
+            raise RuleViolation(
+                _(
+                    "The plan was approved on %(date)s; it cannot have been implemented earlier.",
+                    date=format_day(plan.decision_date),
+                ),
+                "on",
+            )
+        last_done = max((item.done_on for item in plan.items if item.done_on), default=None)
+        if last_done and on < last_done:
+            raise RuleViolation(
+                _(
+                    "The last item was done on %(date)s; the plan cannot have been implemented "
+                    "earlier.",
+                    date=format_day(last_done),
+                ),
+                "on",
+            )
+
+
 def advance_plan(
     actor,
     plan: Plan,
@@ -238,9 +345,12 @@ def advance_plan(
     *,
     on: date | None = None,
     decision_number: str = "",
+    now: datetime | None = None,
 ) -> None:
     """Move a plan along its lifecycle: drafting → consultation → submitted → approved
-    (with the Prime Minister's decision) → implemented (when every item is done)."""
+    (with the Prime Minister's decision) → implemented (when every item is done). Each date
+    is checked against the calendar and the steps before it; followers of the ministry are
+    told by e-mail."""
     _require_staff(actor, plan.ministry_id)
     if status not in vocab.PLAN_TRANSITIONS.get(plan.status, ()):
         raise RuleViolation(
@@ -251,19 +361,18 @@ def advance_plan(
             ),
             "status",
         )
-    today = local_today()
-    on = on or today
-    if on > today:
-        raise RuleViolation(_("The date cannot be in the future."), "on")
+    now = now or utcnow()
+    on = on or _local_day(now)
     if status in ("submitted", "approved") and not plan.items:
         raise RuleViolation(_("A plan without items cannot be submitted."), "status")
     if status == "consultation":
         raise RuleViolation(
             _("Open a consultation on the plan to put it in consultation."), "status"
         )
-    if status == "submitted":
-        plan.submitted_on = on
-    elif status == "approved":
+    if status == "implemented" and any(item.done_on is None for item in plan.items):
+        raise RuleViolation(_("Every item must be done before the plan is implemented."), "status")
+    number = ""
+    if status == "approved":
         # 1977/qd-ttg, 1977/QĐ-TTG and 1977/QD-TTg are all 1977/QĐ-TTg.
         number = clean_text(decision_number, max_length=40).upper().replace("QD-", "QĐ-")
         number = re.sub(r"TTG$", "TTg", number)
@@ -272,17 +381,26 @@ def advance_plan(
                 _("Enter the Prime Minister's decision number, such as 1977/QĐ-TTg."),
                 "decision_number",
             )
-        if plan.submitted_on and on < plan.submitted_on:
-            raise RuleViolation(_("A plan cannot be approved before it was submitted."), "on")
+    _check_step_date(plan, status, on, now)
+    # Only one of two people moving the plan at once wins (one status change, one e-mail).
+    previous = plan.status
+    moved = db.session.execute(
+        update(Plan)
+        .where(Plan.id == plan.id, Plan.status == previous)
+        .values(status=status)
+        .execution_options(synchronize_session=False)
+    )
+    if moved.rowcount != 1:
+        db.session.rollback()
+        raise RuleViolation(_("The plan was changed meanwhile; reload the page."), "status")
+    plan.status = status
+    if status == "submitted":
+        plan.submitted_on = on
+    elif status == "approved":
         plan.decision_number = number
         plan.decision_date = on
     elif status == "implemented":
-        if any(item.done_on is None for item in plan.items):
-            raise RuleViolation(
-                _("Every item must be done before the plan is implemented."), "status"
-            )
         plan.implemented_on = on
-    plan.status = status
     audit.record(
         "plan.status_changed",
         actor=actor,
@@ -290,9 +408,10 @@ def advance_plan(
         target_type="plan",
         target_label=plan.title,
         ministry_id=plan.ministry_id,
-        detail=status,
+        detail=f"{status} {on.isoformat()}",
     )
-    db.session.commit()
+    notifications.plan_status_changed(plan)
+    commit_and_deliver()
 
 
 def complete_plan_item(actor, item: PlanItem, done_on: date, document_number: str) -> None:
@@ -433,11 +552,111 @@ def open_consultation(
         ministry_id=subject.ministry_id,
         detail=f"{opens_on.isoformat()} – {closes_on.isoformat()}",
     )
-    from portal.consultation import notifications
-
+    # Followers hear of it the day it opens: now if that is today, else from
+    # `flask consultations notify` (portal.consultation.notifications).
     notifications.consultation_opened(consultation)
     commit_and_deliver()
     return consultation
+
+
+def update_consultation(
+    actor,
+    consultation: Consultation,
+    *,
+    title: str,
+    summary: str,
+    opens_on: date,
+    closes_on: date,
+    now: datetime | None = None,
+) -> dict[str, tuple]:
+    """Correct a consultation that has not closed: its title and summary; its opening day
+    while it has not opened; its closing day — only later once it is open, since people plan
+    their comments for the day announced. Followers are told what changed; the comments' answer
+    due dates follow the closing day. Returns {what: (before, after)}."""
+    _require_staff(actor, consultation.ministry_id)
+    now = now or utcnow()
+    state = consultation.state(now)
+    if state == "closed":
+        raise RuleViolation(_("A closed consultation cannot be changed: it is read-only."))
+    subject = consultation.draft or consultation.plan
+    title = clean_text(title, max_length=500) or subject.title
+    summary = clean_text(summary, multiline=True, max_length=20_000)
+    if not summary:
+        raise RuleViolation(_("Summarise what you ask comments on."), "summary")
+    today = _local_day(now)
+    if opens_on != consultation.opens_on:
+        if state == "open":
+            raise RuleViolation(
+                _(
+                    "The consultation opened on %(date)s; its opening day cannot change.",
+                    date=format_day(consultation.opens_on),
+                ),
+                "opens_on",
+            )
+        if opens_on < today:
+            raise RuleViolation(_("A consultation cannot open in the past."), "opens_on")
+    if state == "open" and closes_on < consultation.closes_on:
+        raise RuleViolation(
+            _(
+                "An open consultation can be extended but not shortened: people plan their "
+                "comments for the closing day announced, %(date)s.",
+                date=format_day(consultation.closes_on),
+            ),
+            "closes_on",
+        )
+    length = (closes_on - opens_on).days + 1
+    if length < min_days():
+        raise RuleViolation(
+            _(
+                "A consultation must last at least %(days)s days, the closing day included "
+                "(this one lasts %(length)s).",
+                days=min_days(),
+                length=max(length, 0),
+            ),
+            "closes_on",
+        )
+    changes: dict[str, tuple] = {}
+    for name, before, after in (
+        ("title", consultation.title, title),
+        ("summary", consultation.summary, summary),
+        ("opens_on", consultation.opens_on, opens_on),
+        ("closes_on", consultation.closes_on, closes_on),
+    ):
+        if before != after:
+            changes[name] = (before, after)
+    if not changes:
+        return changes
+    consultation.title = title
+    consultation.summary = summary
+    consultation.opens_at, consultation.closes_at = window_for(opens_on, closes_on)
+    consultation.length_days = length
+    if "closes_on" in changes:
+        db.session.execute(
+            update(Comment)
+            .where(Comment.consultation_id == consultation.id, Comment.parent_id.is_(None))
+            .values(due_at=consultation.closes_at + timedelta(days=answer_days()))
+            .execution_options(synchronize_session=False)
+        )
+    db.session.flush()
+    audit.record(
+        "consultation.updated",
+        actor=actor,
+        target=consultation,
+        target_type="consultation",
+        target_label=title,
+        ministry_id=consultation.ministry_id,
+        detail=", ".join(
+            f"{name}: {before.isoformat()} → {after.isoformat()}"
+            if isinstance(after, date)
+            else name
+            for name, (before, after) in changes.items()
+        ),
+    )
+    # Moved to open today: the opening mail (with the new dates) is the news.
+    if not notifications.consultation_opened(consultation, now):
+        notifications.consultation_changed(consultation, changes)
+    commit_and_deliver()
+    return changes
 
 
 ALLOWED_TYPES = {
@@ -498,7 +717,9 @@ def add_attachment(actor, consultation: Consultation, filename: str, data: bytes
         data=data,
     )
     db.session.add(attachment)
-    db.session.commit()
+    db.session.flush()
+    notifications.attachment_added(consultation, attachment)
+    commit_and_deliver()
     return attachment
 
 
@@ -637,19 +858,16 @@ def post_feedback(author, regulation: Regulation, body: str, key: str) -> Commen
     return _save_new(comment, "PA")
 
 
-def can_edit(author, comment: Comment, now: datetime | None = None) -> bool:
-    now = now or utcnow()
-    return (
-        getattr(author, "id", None) == comment.author_id
-        and comment.status != "removed"
-        and comment.answer is None
-        and now - comment.created_at <= EDIT_WINDOW
-        and (comment.consultation is None or comment.consultation.state(now) == "open")
-    )
+# The predicates live in portal.accounts.permissions (one place for views, services and
+# templates); these names stay for the callers that imported them from here.
+can_edit = can_edit_comment
 
 
 def edit_comment(author, comment: Comment, body: str, now: datetime | None = None) -> None:
-    """The author may correct a comment for 15 minutes; the earlier text is kept."""
+    """The author may correct a comment for 15 minutes; the earlier text is kept (and shown).
+
+    A moderator's approval was of the old text: once the text changes the comment is moderated
+    like any other again, so the reports it has count (at three it is hidden for review)."""
     if getattr(author, "id", None) != comment.author_id:
         raise NotAllowed("not the author")
     if not can_edit(author, comment, now):
@@ -663,6 +881,18 @@ def edit_comment(author, comment: Comment, body: str, now: datetime | None = Non
     db.session.add(CommentRevision(comment_id=comment.id, body=comment.body))
     comment.body = text
     comment.edited_at = utcnow()
+    if comment.approved:
+        comment.approved = False
+        if comment.status == "visible" and comment.report_count >= REPORTS_TO_HIDE:
+            comment.status = "hidden"
+            audit.record(
+                "moderation.hidden",
+                target=comment,
+                target_type="comment",
+                target_label=comment.receipt or "",
+                ministry_id=comment.ministry_id,
+                detail=f"{comment.report_count} reports; edited after approval",
+            )
     db.session.commit()
 
 
@@ -746,10 +976,6 @@ def moderate_comment(moderator, comment: Comment, decision: str, reason: str) ->
     db.session.commit()
 
 
-def can_answer(user, comment: Comment) -> bool:
-    return comment.parent_id is None and (is_admin(user) or is_staff_of(user, comment.ministry_id))
-
-
 def answer_comment(staff, comment: Comment, outcome: str, body: str) -> Answer:
     """The owning ministry's one official answer, with its outcome; a comment not accepted
     must say why."""
@@ -793,8 +1019,6 @@ def answer_comment(staff, comment: Comment, outcome: str, body: str) -> Answer:
         ministry_id=comment.ministry_id,
         detail=outcome,
     )
-    from portal.consultation import notifications
-
     notifications.comment_answered(comment, answer)
     commit_and_deliver()
     return answer

@@ -200,7 +200,12 @@ def _plan_page(
         status_form=status_form or PlanStatusForm(formdata=None),
         done_form=done_form or ItemDoneForm(formdata=None),
         done_item=done_item,
-        transitions=vocab.PLAN_TRANSITIONS.get(plan.status, ()),
+        transitions=[
+            (status, services.earliest_step_date(plan, status))
+            for status in vocab.PLAN_TRANSITIONS.get(plan.status, ())
+            if status != "consultation"  # opened from the consultation form
+        ],
+        today=local_today(),
         consultations=db.session.scalars(
             select(Consultation).where(Consultation.plan_id == plan.id)
         ).all(),
@@ -260,7 +265,11 @@ def plan_status(code: str, plan_id: int):
             )
         except RuleViolation as violation:
             db.session.rollback()
-            form.add_violation(violation)
+            # The status is a hidden input: its problems belong to the form as a whole.
+            if violation.field == "status":
+                form.form_errors.append(violation.message)
+            else:
+                form.add_violation(violation)
         else:
             flash(_("The plan is now “%(status)s”.", status=plan.status_term.label), "success")
             return redirect(url_for(".plan", code=ministry.code, plan_id=plan.id))
@@ -340,6 +349,50 @@ def new_consultation(code: str):
         form=form,
         draft=draft,
         plan=plan,
+        min_days=services.min_days(),
+    ), status
+
+
+@bp.route("/<code>/consultations/<int:consultation_id>/edit", methods=["GET", "POST"])
+def edit_consultation(code: str, consultation_id: int):
+    ministry = _ministry(code)
+    consultation = _owned(Consultation, consultation_id, ministry)
+    form = ConsultationForm()
+    if not form.is_submitted():
+        form.title.data = consultation.title
+        form.summary.data = consultation.summary
+        form.opens_on.data = consultation.opens_on
+        form.closes_on.data = consultation.closes_on
+    if form.validate_on_submit():
+        try:
+            changes = services.update_consultation(
+                current_user,
+                consultation,
+                title=form.title.data or "",
+                summary=form.summary.data,
+                opens_on=form.opens_on.data,
+                closes_on=form.closes_on.data,
+            )
+        except RuleViolation as violation:
+            db.session.rollback()
+            form.add_violation(violation)
+        else:
+            flash(
+                _("Saved. The consultation's followers are told what changed.")
+                if changes
+                else _("Nothing was changed."),
+                "success",
+            )
+            return redirect(
+                url_for(".consultation", code=ministry.code, consultation_id=consultation.id)
+            )
+    status = 400 if form.is_submitted() else 200
+    return render_template(
+        "workspace/consultation_edit.html",
+        ministry=ministry,
+        consultation=consultation,
+        form=form,
+        state=consultation.state(),
         min_days=services.min_days(),
     ), status
 

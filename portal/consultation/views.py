@@ -20,7 +20,13 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from portal.accounts.forms import EmptyForm
-from portal.accounts.permissions import can_moderate, is_member, require
+from portal.accounts.permissions import (
+    can_answer,
+    can_edit_comment,
+    can_moderate,
+    is_member,
+    require,
+)
 from portal.accounts.roles import MEMBER_TYPE_LABELS, MemberType
 from portal.consultation import queries, services, vocab
 from portal.consultation.forms import (
@@ -128,8 +134,6 @@ def _detail_page(consultation: Consultation, form: CommentForm | None = None, st
         form=form,
         action_form=EmptyForm(),
         follows=queries.follows_of(current_user),
-        can_edit=services.can_edit,
-        can_answer=services.can_answer,
         now_state=consultation.state(),
     ), status
 
@@ -197,7 +201,7 @@ def edit_comment(comment_id: int):
         "consultation/edit_comment.html",
         comment=comment,
         form=form,
-        editable=services.can_edit(current_user, comment),
+        editable=can_edit_comment(current_user, comment),
     ), status
 
 
@@ -228,7 +232,7 @@ def report_comment(comment_id: int):
 def answer_comment(comment_id: int):
     comment = _comment(comment_id)
     require(current_user.is_authenticated)
-    require(services.can_answer(current_user, comment))
+    require(can_answer(current_user, comment))
     form = AnswerForm()
     if form.validate_on_submit():
         try:
@@ -405,8 +409,6 @@ def feedback_detail(comment_id: int):
         comment=comment,
         action_form=EmptyForm(),
         rating_form=RatingForm(formdata=None),
-        can_answer=services.can_answer,
-        can_edit=services.can_edit,
     )
 
 

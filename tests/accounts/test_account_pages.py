@@ -123,6 +123,59 @@ def test_deleting_an_account_erases_the_personal_data_and_keeps_contributions(
     assert sign_in(client, staff).status_code == 400
 
 
+def test_deleting_an_account_erases_the_address_from_the_audit_log_labels(
+    app, client, create_user, login
+):
+    from portal.accounts import services
+
+    admin = create_user("admin", email="quantri@vpcp.gov.vn")
+    member = create_user(email="thu.ha@congty.vn", display_name="Trần Thu Hà")
+    services.set_active(admin, member, False)
+    services.set_active(admin, member, True)
+    services.change_role(admin, member, "staff", "byt")
+    admin_client = app.test_client()
+    sign_in(admin_client, admin)
+
+    def audit_page(query="who=thu.ha@congty.vn"):
+        """The rows of the audit table (the search box repeats what was typed)."""
+        page = admin_client.get(f"/admin/audit?{query}").get_data(as_text=True)
+        return page[page.find("<tbody") : page.find("</tbody>")]
+
+    before = audit_page()
+    assert "thu.ha@congty.vn" in before and "Vô hiệu hóa tài khoản" in before
+    events = {
+        event.id: event.action
+        for event in db.session.scalars(select(AuditEvent).where(AuditEvent.target_id == member.id))
+    }
+    assert {"user.created", "user.deactivated", "user.reactivated", "user.role_changed"} <= set(
+        events.values()
+    )
+
+    login(member)
+    assert client.post(
+        "/account/delete", data={"password": PASSWORD, "confirm": "y"}
+    ).status_code in (
+        302,
+        303,
+    )
+    db.session.expire_all()
+    anonymous = f"deleted-{member.id}@deleted.invalid"
+    assert "thu.ha@congty.vn" not in audit_page()
+    everything = audit_page("per_page=50")
+    assert "thu.ha@congty.vn" not in everything and "Trần Thu Hà" not in everything
+    export = admin_client.get("/admin/audit.csv").get_data(as_text=True)
+    assert "thu.ha@congty.vn" not in export
+    kept = db.session.scalars(select(AuditEvent).where(AuditEvent.id.in_(events))).all()
+    assert {event.action for event in kept} == set(events.values())  # the events stay
+    assert {event.target_label for event in kept if event.action.startswith("user.")} == {anonymous}
+    assert (
+        admin_client.get(f"/admin/audit?who=deleted-{member.id}")
+        .get_data(as_text=True)
+        .count(anonymous)
+        >= 4
+    )
+
+
 def test_the_only_administrator_cannot_delete_their_account(client, create_user, login):
     admin = create_user("admin")
     login(admin)

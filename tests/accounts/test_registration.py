@@ -54,7 +54,12 @@ def test_an_individual_registers_is_signed_in_and_gets_a_confirmation_link(clien
     db.session.expire_all()
     assert user().is_verified
     actions = db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
-    assert actions == ["account.registered", "account.link_sent", "account.verified"]
+    assert actions == [
+        "account.register_attempt",
+        "account.registered",
+        "account.link_sent",
+        "account.verified",
+    ]
 
 
 def test_a_business_needs_its_name_and_a_valid_tax_code(client):
@@ -78,6 +83,9 @@ def test_a_business_needs_its_name_and_a_valid_tax_code(client):
         ("0101234567-001", "0101234567-001"),
         ("0101234567001", "0101234567-001"),
         (" 0101 234 567 - 001 ", "0101234567-001"),
+        # Pasted from a CJK-locale document: read as ASCII, stored as ASCII.
+        ("０１０１２３４５６７", "0101234567"),
+        ("０１０１２３４５６７－００１", "0101234567-001"),
     ],
 )
 def test_tax_codes_of_companies_and_branches(client, typed, stored):
@@ -88,6 +96,50 @@ def test_tax_codes_of_companies_and_branches(client, typed, stored):
     assert response.status_code in (302, 303), response.get_data(as_text=True)[:2000]
     assert user().tax_code == stored
     assert user().public_name == "Nguyễn Thị Mai (Công ty TNHH Minh Long)"
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("٠١٠١٢٣٤٥٦٧", "chữ số từ 0 đến 9"),  # Arabic-Indic digits
+        ("۰۱۰۱۲۳۴۵۶۷", "chữ số từ 0 đến 9"),  # Extended Arabic-Indic
+        ("०१०१२३४५६७", "chữ số từ 0 đến 9"),  # Devanagari
+        ("0101234567-٠٠١", "chữ số từ 0 đến 9"),
+        ("⁰¹⁰¹²³⁴⁵⁶⁷", "chữ số từ 0 đến 9"),  # superscripts (NFKC would accept them)
+        ("①②③④⑤⑥⑦⑧⑨⑩", "10 chữ số"),
+        ("0101234567x", "10 chữ số"),
+        ("01012345678", "10 chữ số"),
+    ],
+)
+def test_tax_codes_in_other_digits_are_refused_and_the_value_kept(client, typed, message):
+    response = client.post(
+        "/account/register",
+        data=form(member_type="business", organisation="Công ty TNHH Minh Long", tax_code=typed),
+    )
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert message in page
+    assert "Công ty TNHH Minh Long" in page  # what was typed stays in the form
+    assert user() is None
+
+
+def test_the_profile_refuses_non_ascii_tax_codes_too(client, login, create_user):
+    member = create_user(member_type="business", organisation="Công ty A", tax_code="0101234567")
+    login(member)
+    response = client.post(
+        "/account/profile",
+        data={
+            "display_name": "Người dùng",
+            "member_type": "business",
+            "organisation": "Công ty A",
+            "tax_code": "٠١٠١٢٣٤٥٦٧",
+            "email": member.email,
+            "locale": "vi",
+        },
+    )
+    assert response.status_code == 400
+    db.session.expire_all()
+    assert db.session.get(User, member.id).tax_code == "0101234567"
 
 
 def test_an_association_gives_its_sector_and_member_firms(client):
@@ -177,6 +229,75 @@ def test_registration_is_limited_per_address(client, app):
     assert response.status_code == 429
     assert response.headers["Retry-After"].isdigit()
     assert user("x@congty.vn") is None
+
+
+def test_registering_an_existing_address_again_and_again_is_limited(client, create_user):
+    """Each "this address already has an account" answer tells whether an address is known:
+    30 tries from one place may not all get it."""
+    known = create_user(email="da-co@congty.vn")
+    answers = [client.post("/account/register", data=form(email=known.email)) for _ in range(30)]
+    codes = [response.status_code for response in answers]
+    assert codes[:5] == [400] * 5
+    assert set(codes[5:]) == {429}
+    refused = answers[-1]
+    assert "Quá nhiều lần thử" in refused.get_data(as_text=True)
+    assert int(refused.headers["Retry-After"]) > 0
+    assert "đã có tài khoản" not in refused.get_data(as_text=True)
+    # The form keeps what was typed.
+    assert "Nguyễn Thị Mai" in refused.get_data(as_text=True)
+
+
+def test_the_limit_per_address_counts_failed_attempts_with_other_emails(client, app):
+    app.config["AUTH_LIMITS"] = {"register_attempt_ip": 3}
+    try:
+        for number in range(3):  # weak passwords: refused, but counted
+            weak = client.post(
+                "/account/register",
+                data=form(email=f"thu{number}@congty.vn", password="12345678", confirm="12345678"),
+            )
+            assert weak.status_code == 400
+        response = client.post("/account/register", data=form(email="moi@congty.vn"))
+    finally:
+        app.config["AUTH_LIMITS"] = {}
+    assert response.status_code == 429
+    assert user("moi@congty.vn") is None
+
+
+def test_the_registration_limit_is_in_english_for_english_readers(client, create_user):
+    known = create_user(email="known@congty.vn")
+    for _ in range(5):
+        client.post("/account/register", data=form(email=known.email))
+    response = client.post(
+        "/account/register", data=form(email=known.email), headers={"Accept-Language": "en"}
+    )
+    assert response.status_code == 429
+    assert "Too many attempts" in response.get_data(as_text=True)
+
+
+def test_the_registration_limit_holds_across_workers(app, create_user, database_url):
+    """Two app instances are two gunicorn workers sharing the database."""
+    from portal import create_app
+
+    email = create_user(email="known@congty.vn").email
+    db.session.remove()
+    other_worker = create_app(
+        "testing",
+        SQLALCHEMY_DATABASE_URI=database_url,
+        SEARCH_INDEX_DIR=app.config["SEARCH_INDEX_DIR"],
+        SEARCH_LOCK_FILE=app.config["SEARCH_LOCK_FILE"],
+    )
+    for worker in (app, other_worker, app, other_worker, app):
+        with worker.app_context():
+            assert (
+                worker.test_client().post("/account/register", data=form(email=email)).status_code
+                == 400
+            )
+            db.session.remove()
+    with other_worker.app_context():
+        response = other_worker.test_client().post("/account/register", data=form(email=email))
+        assert response.status_code == 429
+        db.session.remove()
+        db.engine.dispose()
 
 
 def test_english_messages_for_english_users(client):

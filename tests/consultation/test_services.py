@@ -198,6 +198,36 @@ def test_three_reports_hide_a_comment_until_a_moderator_decides(world, create_us
     assert "moderation.hidden" in actions and "moderation.approved" in actions
 
 
+def test_an_approved_comment_edited_is_moderated_again(world, create_user):
+    """The approval was of the old text: after an edit its reports count again."""
+    posted = comment(world, text="Bình thường.")
+    reporters = [world["citizen"], world["association"], world["other_staff"]]
+    for reporter in reporters:
+        services.report_comment(reporter, posted, "Quảng cáo.")
+    services.moderate_comment(world["admin"], posted, "approve", "Không vi phạm.")
+    assert posted.status == "visible" and posted.approved
+    services.edit_comment(world["business"], posted, "Nội dung khác hẳn, có quảng cáo.")
+    assert not posted.approved
+    assert posted.status == "hidden"  # three reports, no approval of this text
+    assert posted in db.session.scalars(queries.moderation_queue()).all()
+    hidden = db.session.scalars(
+        select(AuditEvent.detail).where(AuditEvent.action == "moderation.hidden")
+    ).all()
+    assert any("edited after approval" in detail for detail in hidden)
+
+
+def test_an_approved_comment_with_few_reports_is_hidden_by_the_next_ones(world, create_user):
+    posted = comment(world, text="Bình thường.")
+    services.report_comment(world["citizen"], posted, "Sai chủ đề.")
+    services.moderate_comment(world["admin"], posted, "approve", "Không vi phạm.")
+    services.report_comment(world["association"], posted, "Sai.")
+    assert posted.status == "visible"  # approved: the report does not hide it
+    services.edit_comment(world["business"], posted, "Đã sửa nội dung.")
+    assert posted.status == "visible" and not posted.approved
+    services.report_comment(create_user(), posted, "Vẫn sai.")
+    assert posted.status == "hidden"
+
+
 def test_removal_needs_a_reason_leaves_a_placeholder_and_keeps_replies(world):
     posted = comment(world)
     reply = comment(world, who="citizen", text="Trả lời.", parent=posted)
@@ -352,3 +382,149 @@ def test_closing_makes_comments_read_only(world):
         comment(world, who="citizen")
     with pytest.raises(RuleViolation):
         services.edit_comment(world["business"], posted, "Sửa sau khi đóng.")
+
+
+def test_the_answer_and_edit_predicates_are_the_permissions_modules(world):
+    from portal.accounts import permissions
+    from portal.accounts.models import Guest
+
+    assert services.can_answer is permissions.can_answer  # old imports keep working
+    assert services.can_edit is permissions.can_edit_comment
+    posted = comment(world)
+    reply = comment(world, who="citizen", text="Trả lời.", parent=posted)
+    guest = Guest()
+    assert permissions.can_answer(world["staff"], posted)
+    assert permissions.can_answer(world["admin"], posted)
+    assert not permissions.can_answer(world["other_staff"], posted)  # another ministry
+    assert not permissions.can_answer(world["business"], posted)
+    assert not permissions.can_answer(guest, posted) and not permissions.can_answer(guest, None)
+    assert not permissions.can_answer(world["staff"], reply)  # replies are not answered
+    assert permissions.can_edit_comment(world["business"], posted)
+    assert not permissions.can_edit_comment(world["citizen"], posted)
+    assert not permissions.can_edit_comment(guest, posted)
+    later = posted.created_at + timedelta(minutes=15, seconds=1)
+    assert not permissions.can_edit_comment(world["business"], posted, later)
+
+
+# ---------------------------------------------------------------------------- plan dates
+
+
+def _plan_on(world, day: str, title="Phương án bổ sung"):
+    """A plan with one item, created at 10:00 on `day` in Vietnam."""
+    from freezegun import freeze_time
+
+    with freeze_time(f"{day} 03:00:00"):  # 10:00 in Vietnam
+        plan = services.create_plan(world["staff"], world["ministry"], title, "", int(day[:4]))
+        services.add_plan_item(world["staff"], plan, "BCT-1", "abolish", "Bãi bỏ.", {}, None)
+    return plan
+
+
+def test_a_late_plan_cannot_be_back_dated_before_the_deadline(world):
+    """The review's case: on 1 December a plan created in November is 'submitted on 2 January'
+    so that the ministry leaves the late list."""
+    from datetime import date
+
+    from freezegun import freeze_time
+
+    plan = _plan_on(world, "2026-11-20")
+    with freeze_time("2026-12-01 03:00:00"):
+        for back_dated in (date(2026, 1, 2), date(2026, 9, 30), date(2026, 11, 19)):
+            with pytest.raises(RuleViolation, match="20/11/2026") as error:
+                services.advance_plan(world["staff"], plan, "submitted", on=back_dated)
+            assert error.value.field == "on"
+        db.session.rollback()
+        assert plan.status == "drafting" and plan.submitted_on is None
+        assert "bct" in {m.code for m in queries.late_ministries(2026)}
+        with pytest.raises(RuleViolation, match="tương lai"):
+            services.advance_plan(world["staff"], plan, "submitted", on=date(2026, 12, 2))
+        services.advance_plan(world["staff"], plan, "submitted", on=date(2026, 11, 20))
+    assert plan.submitted_on == date(2026, 11, 20)
+    assert "bct" in {m.code for m in queries.late_ministries(2026)}  # still late, truthfully
+
+
+def test_the_creation_day_is_the_vietnam_day(world):
+    """Created at 23:30 UTC on 19 November is 06:30 on 20 November in Vietnam."""
+    from datetime import date
+
+    from freezegun import freeze_time
+
+    with freeze_time("2026-11-19 23:30:00"):
+        plan = services.create_plan(world["staff"], world["ministry"], "Muộn", "", 2026)
+        services.add_plan_item(world["staff"], plan, "BCT-1", "abolish", "", {}, None)
+    with freeze_time("2026-12-01 03:00:00"):
+        with pytest.raises(RuleViolation, match="20/11/2026"):
+            services.advance_plan(world["staff"], plan, "submitted", on=date(2026, 11, 19))
+        services.advance_plan(world["staff"], plan, "submitted", on=date(2026, 11, 20))
+
+
+def test_a_plan_is_not_submitted_while_its_consultation_is_open_or_to_come(world):
+    plan = world["plan"]
+    plan.created_at -= timedelta(days=60)
+    db.session.commit()
+    today = local_today()
+    consultation = services.open_consultation(
+        world["staff"],
+        plan=plan,
+        title="",
+        summary="Góp ý phương án.",
+        opens_on=today + timedelta(days=2),
+        closes_on=today + timedelta(days=40),
+    )
+    with pytest.raises(RuleViolation, match="dự kiến") as error:
+        services.advance_plan(world["staff"], plan, "submitted")
+    assert error.value.field == "status"
+    consultation.opens_at -= timedelta(days=5)  # now open
+    db.session.commit()
+    with pytest.raises(RuleViolation, match="đang lấy ý kiến đến hết ngày"):
+        services.advance_plan(world["staff"], plan, "submitted")
+    db.session.rollback()
+    close(consultation, days_ago=3)
+    closing_day = consultation.closes_on
+    for day in (closing_day - timedelta(days=1), closing_day):
+        with pytest.raises(RuleViolation, match="không thể được trình trước") as error:
+            services.advance_plan(world["staff"], plan, "submitted", on=day)
+        assert error.value.field == "on"
+    db.session.rollback()
+    services.advance_plan(world["staff"], plan, "submitted", on=closing_day + timedelta(days=1))
+    assert plan.status == "submitted"
+
+
+def test_approval_and_implementation_follow_the_steps_before_them(world):
+    from datetime import date
+
+    from freezegun import freeze_time
+
+    plan = _plan_on(world, "2026-03-02")
+    with freeze_time("2026-06-01 03:00:00"):
+        services.advance_plan(world["staff"], plan, "submitted", on=date(2026, 4, 10))
+        with pytest.raises(RuleViolation, match="10/04/2026"):
+            services.advance_plan(
+                world["staff"], plan, "approved", on=date(2026, 4, 9), decision_number="5/QĐ-TTg"
+            )
+        services.advance_plan(
+            world["staff"], plan, "approved", on=date(2026, 4, 10), decision_number="5/QĐ-TTg"
+        )
+        [item] = plan.items
+        services.complete_plan_item(world["staff"], item, date(2026, 5, 20), "15/2026/NĐ-CP")
+        assert services.earliest_step_date(plan, "implemented") == date(2026, 5, 20)
+        for day in (date(2026, 4, 9), date(2026, 5, 19)):
+            with pytest.raises(RuleViolation) as error:
+                services.advance_plan(world["staff"], plan, "implemented", on=day)
+            assert error.value.field == "on"
+        db.session.rollback()
+        services.advance_plan(world["staff"], plan, "implemented", on=date(2026, 5, 20))
+    assert (plan.status, plan.implemented_on) == ("implemented", date(2026, 5, 20))
+
+
+def test_a_plan_moved_twice_at_once_changes_once(world):
+    plan = world["plan"]
+    # Another worker moved it after this one read it.
+    db.session.execute(
+        db.update(type(plan)).where(type(plan).id == plan.id).values(status="submitted")
+    )
+    db.session.commit()
+    from sqlalchemy.orm.attributes import set_committed_value
+
+    set_committed_value(plan, "status", "drafting")  # what this worker read before
+    with pytest.raises(RuleViolation, match="thay đổi"):
+        services.advance_plan(world["staff"], plan, "submitted")

@@ -9,6 +9,7 @@ import zipfile
 from xml.etree import ElementTree
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from portal.consultation import services
@@ -468,3 +469,233 @@ def test_the_ministries_page_shows_answer_rates_and_satisfaction(client, world):
     row = page[page.index("/ministries/bct") :]
     row = row[: row.index("</tr>")]
     assert "1/2" in row and "50 %" in row and "5/5" in row
+
+
+def _section(page: str, heading_id: str) -> str:
+    start = page.index(f'id="{heading_id}"')
+    return page[start : page.index("</section>", start)]
+
+
+def test_the_home_page_shows_open_consultations_and_recent_answers(client, world):
+    from datetime import timedelta
+
+    from portal.regulations.services import local_today
+
+    today = local_today()
+    services.open_consultation(
+        world["staff"],
+        plan=world["plan"],
+        title="Lấy ý kiến phương án sắp tới",
+        summary="Góp ý.",
+        opens_on=today + timedelta(days=3),
+        closes_on=today + timedelta(days=40),
+    )
+    empty = client.get("/").get_data(as_text=True)
+    assert "Chưa có câu trả lời nào." in _section(empty, "answers-heading")
+    posted = services.post_comment(world["business"], world["consultation"], "Góp ý.", "h" * 10)
+    services.answer_comment(
+        world["staff"], posted, "partly_accepted", "Bộ tiếp thu một phần: giữ hồ sơ điện tử."
+    )
+    page = client.get("/").get_data(as_text=True)
+    assert "Dự thảo Nghị định về thương mại điện tử" in page
+    assert "Còn 30 ngày" in page
+    assert "Lấy ý kiến phương án sắp tới" not in page  # upcoming, not open
+    assert f"/consultations/{world['consultation'].id}#comment-{posted.id}" in page
+    assert "Tiếp thu một phần" in page and "giữ hồ sơ điện tử" in page
+    assert "Bộ Công Thương" in page
+
+
+def test_a_ministry_page_shows_its_consultations_plans_answer_rate_and_median_time(client, world):
+    from datetime import timedelta
+
+    first = services.post_comment(world["business"], world["consultation"], "Một.", "a" * 10)
+    second = services.post_comment(world["citizen"], world["consultation"], "Hai.", "b" * 10)
+    services.post_comment(world["association"], world["consultation"], "Ba.", "c" * 10)
+    services.post_comment(world["business"], world["consultation"], "Bốn.", "d" * 10)
+    for posted, days in ((first, 2), (second, 5)):
+        answer = services.answer_comment(world["staff"], posted, "accepted", "Tiếp thu.")
+        answer.created_at = posted.created_at + timedelta(days=days)
+    db.session.commit()
+    page = client.get("/ministries/bct").get_data(as_text=True)
+    consultations = _section(page, "ministry-consultations")
+    assert "Dự thảo Nghị định về thương mại điện tử" in consultations
+    assert f'/consultations/{world["consultation"].id}"' in consultations
+    plans = _section(page, "ministry-plans")
+    assert "Phương án cắt giảm năm nay" in plans and "Dự kiến" in plans
+    answers = _section(page, "ministry-answers")
+    assert re.search(r"<dd>4</dd>", answers)  # received
+    assert "2 (50,0 %)" in answers  # answered, and the answer rate
+    assert "3,5 ngày" in answers  # the median of 2 and 5 days
+    other = client.get("/ministries/byt").get_data(as_text=True)
+    assert "Dự thảo Nghị định về thương mại điện tử" not in other
+    assert "Bộ, ngành này chưa lấy ý kiến trên Cổng." in _section(other, "ministry-consultations")
+
+
+def test_approving_a_reported_comment_records_who_and_when(client, world, login, create_user):
+    from portal.audit.models import AuditEvent
+    from portal.core.models import utcnow
+
+    posted = services.post_comment(world["business"], world["consultation"], "Bị báo.", "r" * 10)
+    for reporter in (world["citizen"], world["association"], create_user()):
+        services.report_comment(reporter, posted, "Quảng cáo.")
+    assert posted.status == "hidden"
+    login(world["admin"])
+    before = utcnow()
+    response = client.post(
+        f"/comments/{posted.id}/moderate", data={"decision": "approve", "reason": "Hợp lệ."}
+    )
+    assert response.status_code in (302, 303)
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "moderation.approved"))
+    assert event.actor_id == world["admin"].id
+    assert event.target_id == posted.id and event.target_label == posted.receipt
+    assert before <= event.created_at <= utcnow()
+    assert event.detail == "Hợp lệ."
+    db.session.expire_all()
+    assert db.session.get(Comment, posted.id).moderated_by_id == world["admin"].id
+    log = client.get("/admin/audit?action=moderation.approved").get_data(as_text=True)
+    rows = log[log.find("<tbody") : log.find("</tbody>")]
+    from portal.i18n import format_moment
+
+    assert world["admin"].email in rows and posted.receipt in rows
+    with force_locale("vi"):
+        assert f"<td>{format_moment(event.created_at)}</td>" in rows  # when, in Vietnam time
+
+
+def _article(page: str, comment_id: int) -> str:
+    start = page.index(f'id="comment-{comment_id}"')
+    return page[start : page.index("</article>", start)]
+
+
+def test_an_edited_comment_says_so_and_shows_its_earlier_versions_to_everyone(
+    app, client, world, login
+):
+    from portal.consultation.models import CommentRevision
+
+    consultation = world["consultation"]
+    login(world["business"])
+    post(client, consultation, "Bản đầu: đề nghị bỏ tem phụ.")
+    posted = db.session.scalar(select(Comment))
+    for text in ("Bản hai: đề nghị bỏ tem phụ <b>ngay</b>.", "Bản ba: đề nghị bỏ tem phụ."):
+        response = client.post(f"/comments/{posted.id}/edit", data={"body": text})
+        assert response.status_code in (302, 303)
+    guest = app.test_client()
+    article = _article(
+        guest.get(f"/consultations/{consultation.id}").get_data(as_text=True), posted.id
+    )
+    assert "đã sửa" in article
+    assert "Bản ba: đề nghị bỏ tem phụ." in article
+    history = article[article.index("<details") : article.index("</details>")]
+    assert "2 phiên bản trước" in history
+    assert history.index("Bản hai") < history.index("Bản đầu")  # newest first
+    assert "&lt;b&gt;ngay&lt;/b&gt;" in history and "<b>ngay" not in history
+    from portal.i18n import format_moment
+
+    first, second = db.session.scalars(select(CommentRevision).order_by(CommentRevision.id)).all()
+    with force_locale("vi"):
+        assert f"Phiên bản viết lúc {format_moment(posted.created_at)}" in history
+        assert f"Phiên bản viết lúc {format_moment(first.created_at)}" in history
+
+
+def test_an_unedited_comment_has_no_history(client, world):
+    posted = services.post_comment(world["citizen"], world["consultation"], "Một lần.", "u" * 10)
+    article = _article(
+        client.get(f"/consultations/{world['consultation'].id}").get_data(as_text=True), posted.id
+    )
+    assert "đã sửa" not in article and "<details" not in article
+    assert posted.earlier_versions == []
+
+
+def test_the_history_of_a_hidden_or_removed_comment_is_not_shown(client, world, create_user):
+    posted = services.post_comment(world["business"], world["consultation"], "Lời thô.", "v" * 10)
+    services.edit_comment(world["business"], posted, "Lời thô hơn nữa.")
+    for reporter in (world["citizen"], world["association"], create_user()):
+        services.report_comment(reporter, posted, "Xúc phạm.")
+    page = client.get(f"/consultations/{world['consultation'].id}").get_data(as_text=True)
+    assert "Lời thô" not in page
+    services.moderate_comment(world["admin"], posted, "remove", "Xúc phạm.")
+    page = client.get(f"/consultations/{world['consultation'].id}").get_data(as_text=True)
+    assert "Lời thô" not in page and "<details" not in _article(page, posted.id)
+
+
+def test_the_edit_form_survives_bad_values_and_keeps_the_text(client, world, login):
+    from tests.test_bad_inputs import BAD_VALUES
+
+    login(world["business"])
+    posted = services.post_comment(world["business"], world["consultation"], "Góp ý.", "w" * 10)
+    for value in [*BAD_VALUES, '<script>alert(1)</script>" onmouseover="x', "x" * 5001]:
+        response = client.post(f"/comments/{posted.id}/edit", data={"body": value})
+        assert response.status_code in (302, 303, 400), value[:40]
+        assert "<script>alert(1)</script>" not in response.get_data(as_text=True)
+    too_long = "Ý kiến rất dài " + "x" * 5000
+    response = client.post(f"/comments/{posted.id}/edit", data={"body": too_long})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "5.000 ký tự" in page and too_long in page  # what was typed is not lost
+
+
+def test_the_workspace_explains_a_refused_plan_date_and_keeps_what_was_typed(client, world, login):
+    from datetime import timedelta
+
+    from portal.regulations.services import local_today
+
+    login(world["staff"])
+    plan = world["plan"]
+    base = f"/workspace/bct/plans/{plan.id}"
+    created = local_today()
+    page = client.get(base).get_data(as_text=True)
+    assert f'min="{created.isoformat()}"' in page and f'max="{created.isoformat()}"' in page
+    early = (created - timedelta(days=200)).isoformat()
+    response = client.post(f"{base}/status", data={"status": "submitted", "on": early})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "<title>Lỗi:" in page
+    assert f"Phương án được tạo ngày {created:%d/%m/%Y}; ngày này không thể sớm hơn." in page
+    assert f'value="{early}"' in page  # the date typed stays
+    assert '<a href="#on">' in page and 'id="on"' in page  # the summary links to the field
+    db.session.expire_all()
+    assert db.session.get(type(plan), plan.id).status == "drafting"
+    english = client.post(
+        f"{base}/status",
+        data={"status": "submitted", "on": early},
+        headers={"Accept-Language": "en"},
+    ).get_data(as_text=True)
+    assert "The plan was created on" in english
+    # An open consultation: a message for the whole form.
+    services.open_consultation(
+        world["staff"],
+        plan=plan,
+        title="",
+        summary="Góp ý.",
+        opens_on=created,
+        closes_on=created + timedelta(days=35),
+    )
+    response = client.post(
+        f"{base}/status", data={"status": "submitted", "on": created.isoformat()}
+    )
+    assert response.status_code == 400
+    assert "đang lấy ý kiến đến hết ngày" in response.get_data(as_text=True)
+
+
+def test_a_refused_approval_keeps_the_decision_number(client, world, login):
+    from datetime import timedelta
+
+    from portal.regulations.services import local_today
+
+    plan = world["plan"]
+    plan.created_at -= timedelta(days=30)
+    db.session.commit()
+    today = local_today()
+    services.advance_plan(world["staff"], plan, "submitted", on=today - timedelta(days=5))
+    login(world["staff"])
+    response = client.post(
+        f"/workspace/bct/plans/{plan.id}/status",
+        data={
+            "status": "approved",
+            "on": (today - timedelta(days=6)).isoformat(),
+            "decision_number": "1977/QĐ-TTg",
+        },
+    )
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "không thể được phê duyệt sớm hơn" in page
+    assert 'value="1977/QĐ-TTg"' in page

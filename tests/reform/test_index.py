@@ -60,6 +60,8 @@ def world(make_regulations, create_user):
     ministry = staff.ministry
 
     plan = services.create_plan(staff, ministry, "Phương án 2025", "", 2025)
+    # A plan of last cycle: created then (its steps cannot be dated before it was created).
+    plan.created_at = datetime(2025, 1, 5, 2, 0, tzinfo=ZoneInfo("UTC"))
     services.add_plan_item(staff, plan, "A1", "abolish", "", {}, date(2025, 6, 30))
     services.add_plan_item(
         staff,

@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    select,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -60,6 +61,14 @@ class DraftDocument(TimestampMixin, db.Model):
         viewonly=True,
     )
 
+    # A consultation indexes its subject's title and summary (portal/search/documents.py): a
+    # change to these re-indexes the consultations on it, queued by SQL (portal.core.changes).
+    dependents_follow = ("title", "summary")
+
+    @classmethod
+    def dependent_keys(cls, ids: list[int]):
+        return "consultation", select(Consultation.id).where(Consultation.draft_id.in_(ids))
+
 
 class Plan(TimestampMixin, db.Model):
     """A ministry's plan to cut and simplify business regulations (phương án)."""
@@ -90,6 +99,13 @@ class Plan(TimestampMixin, db.Model):
     @property
     def status_term(self):
         return vocab.term("plan_status", self.status)
+
+    # As for drafts: the consultations on a plan index its title and summary.
+    dependents_follow = ("title", "summary")
+
+    @classmethod
+    def dependent_keys(cls, ids: list[int]):
+        return "consultation", select(Consultation.id).where(Consultation.plan_id.in_(ids))
 
 
 class PlanItem(db.Model):

@@ -19,6 +19,7 @@ from portal.regulations.models import Field, Regulation
 from portal.regulations.services import upsert_document
 from portal.search.backend import make_eid
 from tests.conftest import csv_bytes, regulation_row
+from tests.consultation.conftest import world  # noqa: F401 (a fixture)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -410,3 +411,21 @@ def test_an_index_of_an_older_format_is_reported_and_rebuilt(app, client, make_r
         assert app.test_cli_runner().invoke(args=["search", "reindex"]).exit_code == 0
     assert _verify(app)[0] == 0
     assert found_codes(client, "chim yen") == ["O-1"]
+
+
+def test_a_drafts_new_title_finds_its_consultation(app, client, world):
+    """A consultation is found by its draft's title and summary: editing the draft re-indexes
+    the consultation (queued by SQL in the same transaction)."""
+    consultation = world["consultation"]
+
+    def consultation_found(text: str) -> bool:
+        page = client.get("/search", query_string={"q": text, "correct": "0"})
+        return f"/consultations/{consultation.id}" in page.get_data(as_text=True)
+
+    assert not consultation_found("nuoi ngoc trai bien")
+    draft = world["draft"]
+    draft.summary = "Quy định về nuôi ngọc trai biển và giống ngọc trai."
+    db.session.commit()
+    assert outbox_size() == 0
+    assert consultation_found("nuoi ngoc trai bien")
+    assert app.test_cli_runner().invoke(args=["search", "verify"]).exit_code == 0

@@ -34,6 +34,14 @@ def can_see_unpublished(user, ministry_id: int | None) -> bool:
     return is_admin(user) or is_staff_of(user, ministry_id)
 
 
+def can_see_regulation(user, regulation) -> bool:
+    """A regulation's code and title, wherever it is named (plans, drafts, comments): published
+    ones for everyone, unpublished ones as for the catalogue."""
+    return regulation is not None and (
+        regulation.published or can_see_unpublished(user, regulation.ministry_id)
+    )
+
+
 def can_use_workspace(user, ministry) -> bool:
     """The ministry workspace: its own staff, and administrators (the Government Office)."""
     return ministry is not None and (is_admin(user) or is_staff_of(user, ministry.id))

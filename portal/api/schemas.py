@@ -91,9 +91,13 @@ class DocumentRef(Schema):
 
 
 class RegulationRef(Schema):
-    code = fields.String(required=True)
-    title = fields.String(required=True)
-    url = fields.Url(required=True)
+    """A regulation named by a plan item or a comment. The API serves only what the public
+    sees: for a regulation its ministry has not published, code, title and url are null."""
+
+    code = fields.String(required=True, allow_none=True)
+    title = fields.String(required=True, allow_none=True)
+    url = fields.Url(required=True, allow_none=True)
+    published = fields.Boolean(required=True)
 
 
 # ---------------------------------------------------------------------------- catalogue

@@ -45,10 +45,13 @@ def document_ref(document: LegalDocument | None, public: bool = True) -> dict | 
 
 
 def regulation_ref(regulation: Regulation) -> dict:
+    if not regulation.published:
+        return {"code": None, "title": None, "url": None, "published": False}
     return {
         "code": regulation.code,
         "title": regulation.title,
         "url": _url("api_catalogue.regulation", code=regulation.code),
+        "published": True,
     }
 
 

@@ -220,6 +220,15 @@ def add_plan_item(
         )
     if regulation.status != "in_force":
         raise RuleViolation(_("Only a regulation in force can be cut or simplified."), "regulation")
+    if not regulation.published:
+        raise RuleViolation(
+            _(
+                "Publish %(code)s before putting it in a plan: businesses can only comment on "
+                "the regulations they can read.",
+                code=regulation.code,
+            ),
+            "regulation",
+        )
     if any(item.regulation_id == regulation.id for item in plan.items):
         raise RuleViolation(_("This regulation is already in the plan."), "regulation")
     after = {} if action == "abolish" else _cost_after(cost_values)

@@ -24,6 +24,7 @@ from portal.accounts.permissions import (
     can_answer,
     can_edit_comment,
     can_moderate,
+    can_see_regulation,
     is_member,
     require,
 )
@@ -108,10 +109,22 @@ def index():
 def _targets(consultation: Consultation):
     pairs = [("", _("The whole consultation"))]
     if consultation.draft:
-        pairs += [(f"reg:{r.id}", f"{r.code} — {r.title}") for r in consultation.draft.regulations]
+        pairs += [
+            (f"reg:{r.id}", f"{r.code} — {r.title}")
+            for r in consultation.draft.regulations
+            if can_see_regulation(current_user, r)
+        ]
     if consultation.plan:
         pairs += [
-            (f"item:{item.id}", f"{item.regulation.code} — {item.regulation.title}")
+            (
+                f"item:{item.id}",
+                f"{item.regulation.code} — {item.regulation.title}"
+                if can_see_regulation(current_user, item.regulation)
+                else _(
+                    "A regulation the ministry has not published (%(action)s)",
+                    action=item.action_term.label,
+                ),
+            )
             for item in consultation.plan.items
         ]
     return options(pairs)

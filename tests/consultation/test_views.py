@@ -699,3 +699,28 @@ def test_a_refused_approval_keeps_the_decision_number(client, world, login):
     page = response.get_data(as_text=True)
     assert "không thể được phê duyệt sớm hơn" in page
     assert 'value="1977/QĐ-TTg"' in page
+
+
+def test_a_plan_never_names_a_regulation_the_public_may_not_see(client, world, login):
+    """Only published regulations go into a plan; one unpublished after it was planned is
+    shown to the public (web and API) as an unpublished regulation, by code only to its
+    ministry's staff."""
+    from portal.errors import RuleViolation
+    from portal.regulations.models import Regulation
+
+    staff, plan = world["staff"], world["plan"]
+    hidden = db.session.scalar(select(Regulation).where(Regulation.code == "BCT-1"))
+    hidden.published = False
+    db.session.commit()
+    other_plan = services.create_plan(staff, world["ministry"], "Phương án bổ sung", "", 2026)
+    with pytest.raises(RuleViolation, match="BCT-1"):
+        services.add_plan_item(staff, other_plan, "BCT-1", "abolish", "", {}, None)
+    db.session.rollback()
+    page = client.get(f"/plans/{plan.id}").get_data(as_text=True)
+    assert "BCT-1" not in page and "chưa công khai" in page and "BCT-2" in page
+    api = client.get(f"/api/v1/plans/{plan.id}").get_json()
+    refs = [item["regulation"] for item in api["items"]]
+    assert {"code": None, "title": None, "url": None, "published": False} in refs
+    assert "BCT-1" not in str(api)
+    login(staff)
+    assert "BCT-1" in client.get(f"/plans/{plan.id}").get_data(as_text=True)

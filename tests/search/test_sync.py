@@ -413,7 +413,7 @@ def test_an_index_of_an_older_format_is_reported_and_rebuilt(app, client, make_r
     assert found_codes(client, "chim yen") == ["O-1"]
 
 
-def test_a_drafts_new_title_finds_its_consultation(app, client, world):
+def test_a_drafts_new_title_finds_its_consultation(app, client, world):  # noqa: F811
     """A consultation is found by its draft's title and summary: editing the draft re-indexes
     the consultation (queued by SQL in the same transaction)."""
     consultation = world["consultation"]

@@ -354,3 +354,29 @@ def test_a_ministry_list_of_one_kind_is_read_from_its_index(reference, client):
         ).all()
     assert "ix_regulation_published_ministry_kind_code" in " ".join(row[-1] for row in plan)
     assert not stats
+
+
+def test_counts_per_ministry_are_read_from_the_covering_index(reference, client):
+    """SQLite only: the home and ministries pages count and total per ministry; the planner
+    must answer from the covering statistics index, not walk another index into the table
+    (52-58 ms instead of 4-8 ms at 20,000 regulations)."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL plans with its own statistics")
+    import_regulations(csv_bytes([regulation_row("BYT-GR-1", ministry="byt")]), "gr.csv")
+    statements = []
+
+    def remember(conn, cursor, statement, parameters, context, executemany):
+        if "GROUP BY regulation.ministry_id" in statement:
+            statements.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", remember)
+    try:
+        assert client.get("/").status_code == 200
+        assert client.get("/ministries").status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", remember)
+    assert statements
+    with db.engine.connect() as connection:
+        for statement, parameters in statements:
+            plan = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()
+            assert "COVERING INDEX" in " ".join(row[-1] for row in plan), statement

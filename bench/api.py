@@ -41,11 +41,8 @@ import http.client
 import json
 import os
 import random
-import signal
-import socket
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -54,7 +51,8 @@ from pathlib import Path
 from urllib.parse import unquote, urlencode, urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from catalogue import BIN, ROOT, flask, free_port, percentile  # noqa: E402
+from catalogue import ROOT, flask, percentile, serve  # noqa: E402
+from catalogue import bench_env as catalogue_env  # noqa: E402
 
 API = "/api/v1"
 DETAIL_TARGET_MS = 30.0
@@ -73,16 +71,9 @@ class UnexpectedStatus(Exception):
 
 
 def bench_env(directory: Path) -> dict:
+    # The API's read limit (300 per minute per address) would answer one fast client 429.
     return {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{directory / 'api.db'}",
-        "PORTAL_CONFIG": "development",
-        "FLASK_SECRET_KEY": "bench-api-secret-key-0123456789-abcdefghijklmnop",
-        "PORTAL_SEARCH_SYNC": "worker",
-        "PORTAL_SEARCH_BACKEND": "whoosh",
-        "PORTAL_SEARCH_INDEX_DIR": str(directory / "search-index"),
-        "PORTAL_SEARCH_LOCK_FILE": str(directory / "search-index.lock"),
-        "PORTAL_EXPORT_DIR": str(directory / "exports"),
+        **catalogue_env(directory, directory / "api.db"),
         "PORTAL_API_READ_LIMIT": "1000000 per minute",
     }
 
@@ -134,37 +125,8 @@ def catalogue_facts(env: dict) -> dict:
 
 @contextmanager
 def server(env: dict):
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            str(BIN / "gunicorn"),
-            "-w",
-            "1",
-            "--threads",
-            "1",
-            "-b",
-            f"127.0.0.1:{port}",
-            "--timeout",
-            "120",
-            "--log-level",
-            "warning",
-            "wsgi:app",
-        ],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-    )
-    try:
-        for _ in range(200):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+    with serve(env) as port:
         yield Client(port)
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=20)
 
 
 class Client:

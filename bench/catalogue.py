@@ -29,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -152,9 +153,12 @@ def query_classes(env: dict) -> dict[str, list[str]]:
     }
 
 
-def measure_http(env: dict, rounds: int, reps: int) -> dict:
+@contextmanager
+def serve(env: dict):
+    """gunicorn (1 worker, 1 thread) on a free port with this environment; yields the port
+    once it accepts connections, and stops the whole process group afterwards."""
     port = free_port()
-    server = subprocess.Popen(
+    process = subprocess.Popen(
         [
             str(BIN / "gunicorn"),
             "-w",
@@ -163,6 +167,8 @@ def measure_http(env: dict, rounds: int, reps: int) -> dict:
             "1",
             "-b",
             f"127.0.0.1:{port}",
+            "--timeout",
+            "120",
             "--log-level",
             "warning",
             "wsgi:app",
@@ -172,12 +178,20 @@ def measure_http(env: dict, rounds: int, reps: int) -> dict:
         start_new_session=True,
     )
     try:
-        for _ in range(100):
+        for _ in range(200):
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
                 break
             except OSError:
                 time.sleep(0.1)
+        yield port
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=20)
+
+
+def measure_http(env: dict, rounds: int, reps: int) -> dict:
+    with serve(env) as port:
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
 
         def get(url: str) -> float:
@@ -210,9 +224,6 @@ def measure_http(env: dict, rounds: int, reps: int) -> dict:
         for values in results.values():
             values["ratio_to_baseline"] = values["median_ms"] / baseline
         return results
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=10)
 
 
 def main() -> None:

@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from flask import abort, current_app, request, url_for
 
 from portal.extensions import db
+from portal.text import parse_id
 
 
 def current_url(args: dict[str, list[str]]) -> str:
@@ -23,13 +24,12 @@ def current_url(args: dict[str, list[str]]) -> str:
 
 
 def _int_arg(name: str) -> int | None:
-    raw = request.args.get(name, "")
-    raw = raw.strip()
+    """None when the argument is absent, -1 when it is not a number of at most 9 digits."""
+    raw = request.args.get(name, "").strip()
     if not raw:
         return None
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 9:
-        return -1
-    return int(raw)
+    number = parse_id(raw, max_digits=9)
+    return -1 if number is None else number
 
 
 def page_arg() -> int:

@@ -220,8 +220,9 @@ def ministry_export(code: str, fmt: str):
     )
 
 
-def _count(statement) -> int:
-    return db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+def _counting(statement):
+    """A statement counting the rows `statement` selects."""
+    return select(func.count()).select_from(statement.order_by(None).subquery())
 
 
 @bp.get("/<code>/evidence/<indicator>")
@@ -236,7 +237,9 @@ def indicator_evidence(code: str, indicator: str):
     listed = None
     if indicator == "T1":
         listed = evidence.in_force_at_end(ministry.id, window, True)
-        records["unpublished_count"] = _count(evidence.in_force_at_end(ministry.id, window, False))
+        records["unpublished_count"] = db.session.scalar(
+            _counting(evidence.in_force_at_end(ministry.id, window, False))
+        )
     elif indicator == "T2":
         records["subjects"] = evidence.drafts_and_plans(ministry.id, window)
     elif indicator in ("R1", "R2"):
@@ -253,7 +256,7 @@ def indicator_evidence(code: str, indicator: str):
     if listed is not None:
         page = paginate(
             listed,
-            select(func.count()).select_from(listed.order_by(None).subquery()),
+            _counting(listed),
             page_arg(),
             EVIDENCE_PER_PAGE,
         )

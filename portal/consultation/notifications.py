@@ -81,6 +81,19 @@ def _link(consultation: Consultation) -> str:
     return external_url("consultation.detail", consultation_id=consultation.id)
 
 
+def _to_followers(kind: str, consultation: Consultation, **context) -> int:
+    """Mail `kind` (also its template) to the followers of a consultation."""
+    return _send(
+        kind,
+        _followers(("consultation", consultation.id)),
+        kind,
+        "consultation",
+        consultation=consultation,
+        link=_link(consultation),
+        **context,
+    )
+
+
 def _summary_link(consultation: Consultation) -> str:
     return external_url("consultation.summary", consultation_id=consultation.id)
 
@@ -149,45 +162,38 @@ def consultation_closed(consultation: Consultation, now: datetime | None = None)
     complete = received == answered
     if complete:  # nothing left to announce later
         _claim(consultation, "report_notified_at", now)
-    return _send(
+    return _to_followers(
         "consultation_closed",
-        _followers(("consultation", consultation.id)),
-        "consultation_closed",
-        "consultation",
-        consultation=consultation,
+        consultation,
         received=received,
         answered=answered,
         complete=complete,
         due_on=consultation.closes_at + timedelta(days=_answer_days()),
-        link=_link(consultation),
         summary_link=_summary_link(consultation),
     )
 
 
-def _report_due(consultation: Consultation, now: datetime) -> bool:
-    """Closed and announced as closed, with comments that all have their answer."""
+def _report_due(consultation: Consultation, now: datetime) -> int:
+    """How many comments a closed consultation, announced as closed, received if every one of
+    them has its answer; 0 if its summary is not complete or already announced."""
     if consultation.state(now) != "closed" or consultation.closing_notified_at is None:
-        return False
+        return 0
     if consultation.report_notified_at is not None:
-        return False
+        return 0
     received, answered = _answer_counts(consultation)
-    return received > 0 and received == answered
+    return received if received == answered else 0
 
 
 def report_completed(consultation: Consultation, now: datetime | None = None) -> int:
     """Every comment of a closed consultation has its answer: the summary is complete."""
     now = now or utcnow()
-    if not _report_due(consultation, now) or not _claim(consultation, "report_notified_at", now):
+    received = _report_due(consultation, now)
+    if not received or not _claim(consultation, "report_notified_at", now):
         return 0
-    received, _answered = _answer_counts(consultation)
-    return _send(
+    return _to_followers(
         "consultation_report",
-        _followers(("consultation", consultation.id)),
-        "consultation_report",
-        "consultation",
-        consultation=consultation,
+        consultation,
         received=received,
-        link=_link(consultation),
         summary_link=_summary_link(consultation),
     )
 
@@ -196,26 +202,18 @@ def consultation_changed(consultation: Consultation, changes: dict[str, tuple]) 
     """Its title, summary or dates were edited: `changes` maps each to (before, after)."""
     if not changes:
         return 0
-    return _send(
+    return _to_followers(
         "consultation_changed",
-        _followers(("consultation", consultation.id)),
-        "consultation_changed",
-        "consultation",
-        consultation=consultation,
+        consultation,
         changes=changes,
-        link=_link(consultation),
     )
 
 
 def attachment_added(consultation: Consultation, attachment: Attachment) -> int:
-    return _send(
+    return _to_followers(
         "consultation_attachment",
-        _followers(("consultation", consultation.id)),
-        "consultation_attachment",
-        "consultation",
-        consultation=consultation,
+        consultation,
         attachment=attachment,
-        link=_link(consultation),
         file_link=external_url(
             "consultation.attachment",
             consultation_id=consultation.id,
@@ -315,12 +313,8 @@ def comment_answered(comment: Comment, answer: Answer, now: datetime | None = No
             own=True,
         )
     others = [person for person in followers if person.id != comment.author_id]
-    if (
-        consultation is not None
-        and _report_due(consultation, now)
-        and _claim(consultation, "report_notified_at", now)
-    ):
-        received, _answered = _answer_counts(consultation)
+    received = _report_due(consultation, now) if consultation is not None else 0
+    if received and _claim(consultation, "report_notified_at", now):
         return sent + _send(
             "consultation_report",
             others,

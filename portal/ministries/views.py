@@ -97,7 +97,7 @@ def detail(code: str):
             if row["ministry_code"] == ministry.code
         ],
         reported_published=reported.by_ministry("p1_III_inforce_published").get(ministry.code),
-        in_report=ministry.code in reported.REPORT_MINISTRIES,
+        in_report=ministry.code in reported.report_ministries(),
         reported_value=reported.value,
         consultations=consultation_queries.ministry_consultations(ministry.id),
         plans=consultation_queries.plans_list(ministry_id=ministry.id),

@@ -28,28 +28,6 @@ TABLE_TITLES = {
 PLAN_KINDS = ("ycdk", "cdbc", "tcqc", "ktcn", "tthc")
 PUBLISHED_KINDS = ("tthc", "tcqc", "ycdk", "cdbc", "ktcn_sphh", "prohibitions")
 PORTAL_PLAN_KINDS = ("tthc", "tcqc", "ycdk", "cdbc", "ktcn", "prohibitions")
-# The ministries the report's per-ministry tables cover (000:283-305), in its order.
-REPORT_MINISTRIES = (
-    "bca",
-    "bct",
-    "bgtvt",
-    "bgddt",
-    "bkhcn",
-    "bkhdt",
-    "bldtbxh",
-    "bnnptnt",
-    "bnv",
-    "bqp",
-    "btttt",
-    "btc",
-    "btnmt",
-    "btp",
-    "bvhttdl",
-    "bxd",
-    "byt",
-    "nhnn",
-    "bhxh",
-)
 
 
 def _number(value: str) -> int | None:
@@ -71,6 +49,13 @@ def rows(name: str) -> list[dict]:
         if row.get("ministry_code") not in ("TOTAL", "SUBTOTAL")
         and row.get("row_type", "row") == "row"
     ]
+
+
+@lru_cache(maxsize=1)
+def report_ministries() -> tuple[str, ...]:
+    """The ministries the report's per-ministry tables cover (000:283-305), in its order: the
+    rows of Phụ lục 1 I, the one complete table."""
+    return tuple(row["ministry_code"] for row in rows("p1_I_regs_cut_by_ministry"))
 
 
 def total_row(name: str) -> dict | None:
@@ -173,7 +158,7 @@ def column_sums(name: str, columns) -> dict[str, int]:
 def missing_ministries(name: str) -> list[str]:
     """Ministries of the report's tables that a (truncated) table has no row for."""
     present = set(by_ministry(name))
-    return [code for code in REPORT_MINISTRIES if code not in present]
+    return [code for code in report_ministries() if code not in present]
 
 
 # ---------------------------------------------------------------------------- for the index
@@ -194,6 +179,6 @@ def reported_indicators(ministry_code: str) -> dict[str, tuple[float, float] | N
         result["T1"] = (value(published, "total_pub") or 0, stock)
     if cut is not None and stock:
         result["R1"] = (value(cut, "regs_total") or 0, stock)
-    if ministry_code in REPORT_MINISTRIES:
+    if ministry_code in report_ministries():
         result["R4"] = (1 if ministry_code in approved else 0, 1)
     return result

@@ -174,7 +174,7 @@ def ministry(code: str):
             r for r in reported.rows("p1_II_approved_plans") if r["ministry_code"] == ministry.code
         ],
         reported_published=reported.by_ministry("p1_III_inforce_published").get(ministry.code),
-        in_report=ministry.code in reported.REPORT_MINISTRIES,
+        in_report=ministry.code in reported.report_ministries(),
         value=reported.value,
         **_context(period),
     )

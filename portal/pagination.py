@@ -95,12 +95,13 @@ class Page:
         return current_url(args)
 
 
-def paginate(statement, count_statement, page: int, per_page: int, *, rows: bool = False) -> Page:
+def paginate(statement, count, page: int, per_page: int, *, rows: bool = False) -> Page:
     """Run a select for one page; a page past the end is a 404 (except page 1 of nothing).
 
-    With `rows`, items are result rows (several columns) instead of single objects.
+    `count` is a count statement, or the total when the caller has already counted. With
+    `rows`, items are result rows (several columns) instead of single objects.
     """
-    total = db.session.scalar(count_statement) or 0
+    total = count if isinstance(count, int) else (db.session.scalar(count) or 0)
     pages = max(1, math.ceil(total / per_page))
     if page > pages:
         abort(404)

@@ -127,6 +127,10 @@ class DocumentRelation(db.Model):
     target: Mapped[LegalDocument] = relationship(foreign_keys=[target_id])
 
 
+# The cost inputs the public cost totals read, after the grouping columns.
+_COST_INPUTS = ("time_hours", "cost_vnd", "frequency", "subjects")
+
+
 class Regulation(TimestampMixin, db.Model):
     """A business regulation of one of the six kinds, owned by one ministry."""
 
@@ -161,6 +165,17 @@ class Regulation(TimestampMixin, db.Model):
             "cost_vnd",
             "frequency",
             "subjects",
+        ),
+        # The same columns led by kind and by field: the list's grouped count by (kind, status)
+        # and the counts and totals by kind (home page, a field's page) read them in GROUP BY
+        # order from a covering index instead of sorting every row in a temporary B-tree.
+        Index(
+            "ix_regulation_stats_kind",
+            *("published", "kind", "status", "ministry_id", "field_id", *_COST_INPUTS),
+        ),
+        Index(
+            "ix_regulation_stats_field",
+            *("published", "field_id", "kind", "status", "ministry_id", *_COST_INPUTS),
         ),
     )
 

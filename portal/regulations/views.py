@@ -42,15 +42,16 @@ def _filter_choices():
 @bp.get("/regulations")
 def index():
     filters = queries.parse_filters(request.args, current_user)
-    statement, count = queries.regulation_list(filters)
-    page = paginate(statement, count, page_arg(), per_page_arg())
+    statement, _count = queries.regulation_list(filters)
+    facets = queries.facets(filters)
+    page = paginate(statement, facets.total, page_arg(), per_page_arg())
     ministries, fields = _filter_choices()
     return render_template(
         "regulations/index.html",
         page=page,
         filters=filters,
-        kind_counts=queries.facet_counts(filters, "kind"),
-        status_counts=queries.facet_counts(filters, "status"),
+        kind_counts=facets.kinds,
+        status_counts=facets.statuses,
         ministries=ministries,
         fields=fields,
         rate=hourly_rate(),

@@ -107,6 +107,61 @@ def test_filters_combine_and_live_in_the_url(client, catalogue, query, expected)
     assert codes == expected
 
 
+def _panel_counts(html: str) -> tuple[dict[str, int], dict[str, int]]:
+    """The counts the filter panel shows beside each kind and each status."""
+    kinds = {
+        code: int(count)
+        for code, count in re.findall(
+            r'id="kind-(\w+)"[^>]*>\s*<label[^>]*>[^<]*<span class="count">\((\d+)\)', html
+        )
+    }
+    statuses = {
+        code: int(count)
+        for code, count in re.findall(r'<option value="(\w+)"[^>]*>[^<(]*\((\d+)\)</option>', html)
+        if code in {"in_force", "draft", "abolished"}
+    }
+    return kinds, statuses
+
+
+@pytest.mark.parametrize(
+    ("query", "total", "kinds", "statuses"),
+    [
+        # Nothing chosen: every published regulation, by kind and by status.
+        ("", 4, {"procedure": 2, "condition": 1, "prohibition": 1}, {"in_force": 3, "draft": 1}),
+        # A kind: the kind facet ignores it (other kinds stay choosable), the status facet
+        # counts within it.
+        (
+            "kind=procedure",
+            2,
+            {"procedure": 2, "condition": 1, "prohibition": 1},
+            {"in_force": 2, "draft": 0},
+        ),
+        # A status: the reverse.
+        (
+            "status=draft",
+            1,
+            {"procedure": 0, "condition": 0, "prohibition": 1},
+            {"in_force": 3, "draft": 1},
+        ),
+        # Both, with a ministry that narrows both facets.
+        (
+            "ministry=bgtvt&kind=procedure&status=in_force",
+            1,
+            {"procedure": 1, "condition": 0, "prohibition": 0},
+            {"in_force": 1, "draft": 0},
+        ),
+    ],
+)
+def test_filter_panel_counts_follow_the_other_filters(
+    client, catalogue, query, total, kinds, statuses
+):
+    response = client.get("/regulations?" + query, headers={"Accept-Language": "en"})
+    shown_kinds, shown_statuses = _panel_counts(response.get_data(as_text=True))
+    assert {code: shown_kinds.get(code, 0) for code in kinds} == kinds
+    assert {code: shown_statuses.get(code, 0) for code in statuses} == statuses
+    assert f"of {total} regulations" in text_of(response)
+
+
 def test_unknown_filter_values_are_explained_not_fatal(client, catalogue):
     page = text_of(client.get("/regulations?ministry=xyz&kind=law&status=soon&sort=__class__"))
     assert "There is no ministry with the code “xyz”" in page or "xyz" in page

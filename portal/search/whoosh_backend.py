@@ -17,10 +17,10 @@ import shutil
 import threading
 import time
 from collections.abc import Iterable
+from itertools import accumulate
 from pathlib import Path
 
 from whoosh import columns, fields, formats, index
-from whoosh import query as wq
 
 from portal.search.analysis import phrase_shingles, shingles
 from portal.search.backend import IndexEntry, SearchBackend
@@ -131,24 +131,50 @@ class WhooshBackend(SearchBackend):
 
     # ------------------------------------------------------------------ reading
 
-    def _docs(self, query) -> frozenset[int]:
+    def _postings(self, field_name: str, token: str) -> frozenset[int]:
+        """The entries holding one token, read a posting block at a time.
+
+        Whoosh's generic path (`docs_for_query`) yields one document number per Python call
+        through three layers; a common syllable has tens of thousands of postings, so a query
+        nobody has asked before spent most of its time there. A block's ids are decoded at once;
+        this reads them block by block and maps each segment's numbers to entry
+        ids in one comprehension. Matchers without blocks fall back to the generic path (a test
+        checks that both give the same sets)."""
         searcher = self._current()
         eids = self._eids
 
         def compute() -> frozenset[int]:
-            # Postings still list deleted (replaced) documents until segments merge: skip them.
-            return frozenset(eids[docnum] for docnum in searcher.docs_for_query(query)) - {None}
+            found: set[int] = set()
+            for reader, offset in searcher.reader().leaf_readers():
+                if (field_name, token) not in reader:
+                    continue
+                matcher = reader.postings(field_name, token)
+                if not hasattr(matcher, "_read_data"):
+                    found.update(eids[offset + docnum] for docnum in matcher.all_ids())
+                    continue
+                while matcher.is_active():
+                    if matcher._data is None:
+                        matcher._read_data()
+                    # Ids are stored as gaps (the codec's delta_decode, in C here).
+                    stored = matcher._data[0]
+                    docnums = stored if matcher._byteids else accumulate(stored)
+                    found.update([eids[offset + docnum] for docnum in docnums])
+                    matcher._next_block()
+            found.discard(None)  # postings still list replaced and deleted documents
+            return frozenset(found)
 
-        return self._cache.get_or_compute((self._generation, repr(query)), compute)
+        key = (self._generation, "postings", field_name, token)
+        return self._cache.get_or_compute(key, compute)
 
     def term(self, field_name: str, token: str) -> frozenset[int]:
-        return self._docs(wq.Term(field_name, token))
+        return self._postings(field_name, token)
 
     def phrase(self, tokens: list[str]) -> frozenset[int]:
         needed = phrase_shingles(tokens)
         if len(needed) == 1:
-            return self._docs(wq.Term("s" if "_" in needed[0] else "f", needed[0]))
-        return self._docs(wq.And([wq.Term("s", shingle) for shingle in needed]))
+            return self._postings("s" if "_" in needed[0] else "f", needed[0])
+        sets = sorted((self._postings("s", shingle) for shingle in needed), key=len)
+        return frozenset(sets[0].intersection(*sets[1:]))
 
     def size(self) -> int:
         return self._current().doc_count()

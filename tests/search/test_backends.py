@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from portal.search.analysis import folded, syllables
+from portal.search.analysis import folded, phrase_shingles, syllables
 from portal.search.backend import IndexEntry, make_eid
 from portal.search.postgres_backend import PostgresBackend
 from portal.search.whoosh_backend import WhooshBackend
@@ -133,3 +133,48 @@ def test_a_second_reader_sees_commits_from_another_instance(backend, tmp_path):
         other.generation()
     assert other.term("f", "xay") == {eid(7)}
     other.close()
+
+
+def test_whoosh_reads_postings_by_block_exactly_as_its_generic_path(tmp_path):
+    """The block reader (many postings per block, several segments, replaced and deleted
+    entries still listed until segments merge) gives the same sets as Whoosh's own
+    `docs_for_query`, and both are what was indexed."""
+    from whoosh import query as wq
+
+    engine = WhooshBackend(tmp_path / "blocks")
+    engine.clear()
+    words = ["giấy phép", "kinh doanh", "vận tải", "thực phẩm", "an toàn"]
+    expected: dict[str, set[int]] = {}
+
+    def add(numbers, title_of):
+        engine.index([entry(n, title_of(n)) for n in numbers])
+        for n in numbers:
+            for token in folded(syllables(title_of(n))):
+                expected.setdefault(token, set()).add(eid(n))
+
+    def title(n: int) -> str:
+        return f"{words[n % 5]} {words[(n * 7) % 5]} hàng hóa"
+
+    for start in range(0, 900, 300):  # three commits: three segments
+        add(range(start + 1, start + 301), title)
+    # Replace 50 entries and delete 40 more: their old postings stay in older segments.
+    engine.index([entry(n, "Thuốc thú y") for n in range(1, 51)])
+    engine.delete([eid(n) for n in range(51, 91)])
+    for token in expected:
+        expected[token] -= {eid(n) for n in range(1, 91)}
+    expected.setdefault("thuoc", set()).update(eid(n) for n in range(1, 51))
+
+    searcher = engine._current()
+    assert len(searcher.reader().leaf_readers()) > 1
+
+    def generic(query) -> frozenset[int]:
+        found = {engine._eids[docnum] for docnum in searcher.docs_for_query(query)}
+        return frozenset(found - {None})
+
+    for token, entries in expected.items():
+        assert engine.term("f", token) == generic(wq.Term("f", token)) == entries, token
+    assert len(expected["hang"]) == 900 - 90  # long posting lists: many blocks per segment
+    tokens = ["kinh", "doanh", "van", "tai"]  # the titles of numbers 91, 96, 101 …
+    shingled = generic(wq.And([wq.Term("s", s) for s in phrase_shingles(tokens)]))
+    assert engine.phrase(tokens) == shingled == {eid(n) for n in range(91, 901, 5)}
+    engine.close()

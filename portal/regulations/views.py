@@ -139,14 +139,12 @@ def documents():
         .where(queries.public_document_clause())
         .options(joinedload(LegalDocument.issuer))
     )
-    count = select(func.count(LegalDocument.id)).where(queries.public_document_clause())
     if doc_type:
         statement = statement.where(LegalDocument.doc_type == doc_type)
-        count = count.where(LegalDocument.doc_type == doc_type)
     statement = statement.order_by(
         LegalDocument.issued_date.desc().nulls_last(), LegalDocument.number
     )
-    page = paginate(statement, count, page_arg(), per_page_arg(), rows=True)
+    # The counts per type also give the total: one pass over the public documents, not two.
     type_counts = dict(
         db.session.execute(
             select(LegalDocument.doc_type, func.count())
@@ -154,6 +152,8 @@ def documents():
             .group_by(LegalDocument.doc_type)
         ).all()
     )
+    total = type_counts.get(doc_type, 0) if doc_type else sum(type_counts.values())
+    page = paginate(statement, total, page_arg(), per_page_arg(), rows=True)
     return render_template(
         "documents/index.html", page=page, doc_type=doc_type, type_counts=type_counts
     )

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from portal.reform.cost import annual_cost_sql, hourly_rate
 from portal.regulations.models import LegalBasis, Regulation, RegulationEvent
-from portal.regulations.queries import public_clause
+from portal.regulations.queries import public_clause, regulation_change_marks
 from portal.regulations.services import local_today
 
 
@@ -43,15 +43,14 @@ _cache_lock = threading.Lock()
 
 
 def _version() -> tuple:
-    """Changes whenever anything the figures depend on changes."""
-    events = db.session.execute(
-        select(func.count(RegulationEvent.id), func.max(RegulationEvent.id))
-    ).one()
-    regulations = db.session.execute(
-        select(func.count(Regulation.id), func.max(Regulation.updated_at))
-    ).one()
-    bases = db.session.scalar(select(func.count(LegalBasis.id)))
-    return (*events, *regulations, bases, hourly_rate(), local_today())
+    """Changes whenever anything the figures depend on changes (one round trip)."""
+    marks = [
+        select(func.count()).select_from(RegulationEvent).scalar_subquery(),
+        select(func.max(RegulationEvent.id)).scalar_subquery(),
+        *regulation_change_marks(),
+        select(func.count()).select_from(LegalBasis).scalar_subquery(),
+    ]
+    return (*db.session.execute(select(*marks)).one(), hourly_rate(), local_today())
 
 
 def _state_on(as_of: date):

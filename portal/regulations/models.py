@@ -107,6 +107,9 @@ class LegalDocument(TimestampMixin, db.Model):
 # The /documents page's order (newest first): its first pages are read from this index instead
 # of sorting every public document.
 Index("ix_legal_document_issued_number", LegalDocument.issued_date.desc(), LegalDocument.number)
+# The newest change to a document, in one seek: part of the key of the caches built from the
+# catalogue (portal.search.catalogue).
+Index("ix_legal_document_updated_at", LegalDocument.updated_at)
 
 
 class DocumentRelation(db.Model):

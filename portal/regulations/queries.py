@@ -53,6 +53,20 @@ def visible_clause(viewer=None):
     return public_clause()
 
 
+def regulation_change_marks() -> list:
+    """Scalar subqueries that together change whenever a regulation is added, changed or
+    removed, for caches keyed by the data: the row count and the newest update time in each
+    publication state. They read indexes only: SQLite counts `count(*)` from a b-tree without
+    looking at rows (unlike `count(id)`), and each newest time is one seek in the
+    (published, updated_at) index, where a plain max(updated_at) walks all of it."""
+    newest = select(func.max(Regulation.updated_at))
+    return [
+        select(func.count()).select_from(Regulation).scalar_subquery(),
+        newest.where(Regulation.published.is_(True)).scalar_subquery(),
+        newest.where(Regulation.published.is_(False)).scalar_subquery(),
+    ]
+
+
 def sees_unpublished(viewer) -> bool:
     return is_admin(viewer) or bool(getattr(viewer, "is_staff", False))
 

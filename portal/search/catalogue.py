@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from portal.consultation.models import Consultation, DraftDocument
 from portal.extensions import db
 from portal.regulations.models import LegalBasis, LegalDocument, Regulation, RegulationEvent
-from portal.regulations.queries import public_document_clause
+from portal.regulations.queries import public_document_clause, regulation_change_marks
 from portal.search.backend import make_eid
 
 
@@ -35,17 +35,16 @@ _cached: tuple[tuple, dict[int, Info]] | None = None
 def _version() -> tuple:
     """Changes whenever anything in the snapshot can have changed (one round trip)."""
     parts = [
-        select(func.count(Regulation.id)),
-        select(func.max(Regulation.updated_at)),
-        select(func.count(LegalDocument.id)),
+        select(func.count()).select_from(LegalDocument),
         select(func.max(LegalDocument.updated_at)),
         select(func.max(RegulationEvent.id)),
-        select(func.count(LegalBasis.id)),
+        select(func.count()).select_from(LegalBasis),
         select(func.max(LegalBasis.id)),
-        select(func.count(Consultation.id)),
+        select(func.count()).select_from(Consultation),
         select(func.max(Consultation.updated_at)),
     ]
-    return tuple(db.session.execute(select(*(p.scalar_subquery() for p in parts))).one())
+    marks = [*regulation_change_marks(), *(part.scalar_subquery() for part in parts)]
+    return tuple(db.session.execute(select(*marks)).one())
 
 
 def snapshot() -> dict[int, Info]:

@@ -122,6 +122,26 @@ def test_unpublished_regulations_never_show_even_if_the_index_holds_them(app, cl
     assert result_codes(response) == ["B-1", "B-2"] or result_codes(response) == ["B-2", "B-1"]
 
 
+def test_search_follows_publication_changes_at_once(client, world):
+    """What search may show is cached per data version (portal.search.catalogue): hiding,
+    showing again and deleting a regulation must each change that version."""
+
+    def codes() -> set[str]:
+        return set(result_codes(client.get("/search?q=an toàn thực phẩm")))
+
+    assert codes() == {"B-1", "B-2"}
+    regulation = db.session.scalar(select(Regulation).where(Regulation.code == "B-1"))
+    regulation.published = False
+    db.session.commit()
+    assert codes() == {"B-2"}
+    regulation.published = True
+    db.session.commit()
+    assert codes() == {"B-1", "B-2"}
+    db.session.delete(db.session.scalar(select(Regulation).where(Regulation.code == "B-2")))
+    db.session.commit()
+    assert codes() == {"B-1"}
+
+
 def test_facets_count_and_combine(client, world):
     html = client.get("/search?q=doanh nghiệp").get_data(as_text=True)
     assert re.search(r"Bộ Kế hoạch và Đầu tư <span class=\"count\">\(2\)</span>", html)

@@ -14,8 +14,8 @@ from sqlalchemy.engine import make_url
 
 from portal import create_app
 from portal.config import normalise_database_url
+from portal.core import versioned
 from portal.extensions import db
-from portal.reform import space
 from portal.regulations.fileformat import COLUMNS
 from portal.regulations.importer import import_regulations
 from portal.regulations.sample import load_reference
@@ -70,7 +70,7 @@ def app_context(app):
         db.session.commit()
         db.session.remove()
         app.extensions["search"].clear()
-    space._cache.clear()
+    versioned.clear_all()
 
 
 @pytest.fixture

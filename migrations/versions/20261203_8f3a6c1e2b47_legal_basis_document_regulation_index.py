@@ -1,5 +1,4 @@
-"""legal basis indexed by (document_id, regulation_id); legal documents by date, newest first,
-and by update time
+"""indexes: legal basis by document then regulation; legal documents by date and by update
 
 Revision ID: 8f3a6c1e2b47
 Revises: 5d1e8b2c4f60

@@ -282,6 +282,7 @@ def _regulation_count():
 )
 def documents(limit: int, cursor: str | None = None, type: str | None = None, issuer=None):
     conditions = [queries.public_document_clause()]
+    ministry = None
     if type:
         conditions.append(LegalDocument.doc_type == type)
     if issuer:
@@ -291,7 +292,11 @@ def documents(limit: int, cursor: str | None = None, type: str | None = None, is
                 "issuer", _("There is no ministry with the code “%(value)s”.", value=issuer)
             )
         conditions.append(LegalDocument.issuer_id == ministry.id)
-    total = db.session.scalar(select(func.count(LegalDocument.id)).where(*conditions))
+    total = sum(
+        number
+        for (type_code, issuer_id), number in queries.public_document_counts().items()
+        if (not type or type_code == type) and (ministry is None or issuer_id == ministry.id)
+    )
     last = decode_cursor(cursor, "id")
     if last is not None:
         conditions.append(LegalDocument.id > int(last[0]))

@@ -8,12 +8,12 @@ documents they are laid down in, their fields, and their total annual compliance
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select
 
+from portal.core.versioned import LatestVersion
 from portal.extensions import db
 from portal.reform.cost import annual_cost_sql, hourly_rate
 from portal.regulations.models import LegalBasis, Regulation, RegulationEvent
@@ -38,8 +38,7 @@ class YearFigures:
         return getattr(self, name) - getattr(self.previous, name)
 
 
-_cache: dict[tuple, list[YearFigures]] = {}
-_cache_lock = threading.Lock()
+_figures_cache: LatestVersion[list[YearFigures]] = LatestVersion()
 
 
 def _version() -> tuple:
@@ -103,10 +102,10 @@ def _figures(year: int, as_of: date) -> YearFigures:
 
 def institutional_space() -> list[YearFigures]:
     """Figures for every year from the first recorded event to today, newest first."""
-    key = _version()
-    with _cache_lock:
-        if key in _cache:
-            return _cache[key]
+    return _figures_cache.get(_version(), _every_year)
+
+
+def _every_year() -> list[YearFigures]:
     first = db.session.scalar(
         select(func.min(RegulationEvent.event_date))
         .join(Regulation, Regulation.id == RegulationEvent.regulation_id)
@@ -123,7 +122,4 @@ def institutional_space() -> list[YearFigures]:
             rows.append(figures)
             previous = figures
     rows.reverse()
-    with _cache_lock:
-        _cache.clear()
-        _cache[key] = rows
     return rows

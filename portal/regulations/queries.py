@@ -10,6 +10,7 @@ from sqlalchemy import Select, func, or_, select, true
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.accounts.permissions import is_admin
+from portal.core.versioned import LatestVersion
 from portal.extensions import db
 from portal.ministries.models import Ministry
 from portal.reform.cost import annual_cost_sql
@@ -65,6 +66,40 @@ def regulation_change_marks() -> list:
         newest.where(Regulation.published.is_(True)).scalar_subquery(),
         newest.where(Regulation.published.is_(False)).scalar_subquery(),
     ]
+
+
+def catalogue_change_marks() -> list:
+    """`regulation_change_marks` and the same for legal documents and legal bases: together
+    they change whenever anything decides which documents are public."""
+    return [
+        *regulation_change_marks(),
+        select(func.count()).select_from(LegalDocument).scalar_subquery(),
+        select(func.max(LegalDocument.updated_at)).scalar_subquery(),
+        select(func.count()).select_from(LegalBasis).scalar_subquery(),
+        select(func.max(LegalBasis.id)).scalar_subquery(),
+    ]
+
+
+_document_counts: LatestVersion[dict[tuple[str, int | None], int]] = LatestVersion()
+
+
+def public_document_counts() -> dict[tuple[str, int | None], int]:
+    """{(type, issuer id): number of public legal documents}, kept per catalogue version.
+
+    Whether a document is public is a question about its regulations (`public_document_clause`)
+    and costs an index probe per document: 8 ms for 11,686 documents at 20,000 regulations,
+    asked by every page of the document lists for its total."""
+    version = tuple(db.session.execute(select(*catalogue_change_marks())).one())
+
+    def count() -> dict[tuple[str, int | None], int]:
+        rows = db.session.execute(
+            select(LegalDocument.doc_type, LegalDocument.issuer_id, func.count())
+            .where(public_document_clause())
+            .group_by(LegalDocument.doc_type, LegalDocument.issuer_id)
+        )
+        return {(doc_type, issuer): number for doc_type, issuer, number in rows}
+
+    return _document_counts.get(version, count)
 
 
 def sees_unpublished(viewer) -> bool:

@@ -144,14 +144,9 @@ def documents():
     statement = statement.order_by(
         LegalDocument.issued_date.desc().nulls_last(), LegalDocument.number
     )
-    # The counts per type also give the total: one pass over the public documents, not two.
-    type_counts = dict(
-        db.session.execute(
-            select(LegalDocument.doc_type, func.count())
-            .where(queries.public_document_clause())
-            .group_by(LegalDocument.doc_type)
-        ).all()
-    )
+    type_counts: dict[str, int] = {}
+    for (type_code, _issuer), number in queries.public_document_counts().items():
+        type_counts[type_code] = type_counts.get(type_code, 0) + number
     total = type_counts.get(doc_type, 0) if doc_type else sum(type_counts.values())
     page = paginate(statement, total, page_arg(), per_page_arg(), rows=True)
     return render_template(

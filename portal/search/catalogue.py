@@ -7,16 +7,16 @@ that is unpublished never shows in results, counts or snippets, whatever the ind
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select
 
 from portal.consultation.models import Consultation, DraftDocument
+from portal.core.versioned import LatestVersion
 from portal.extensions import db
-from portal.regulations.models import LegalBasis, LegalDocument, Regulation, RegulationEvent
-from portal.regulations.queries import public_document_clause, regulation_change_marks
+from portal.regulations.models import LegalDocument, Regulation, RegulationEvent
+from portal.regulations.queries import catalogue_change_marks, public_document_clause
 from portal.search.backend import make_eid
 
 
@@ -28,32 +28,26 @@ class Info:
     facets: tuple
 
 
-_lock = threading.Lock()
-_cached: tuple[tuple, dict[int, Info]] | None = None
+_snapshots: LatestVersion[dict[int, Info]] = LatestVersion()
 
 
 def _version() -> tuple:
     """Changes whenever anything in the snapshot can have changed (one round trip)."""
-    parts = [
-        select(func.count()).select_from(LegalDocument),
-        select(func.max(LegalDocument.updated_at)),
-        select(func.max(RegulationEvent.id)),
-        select(func.count()).select_from(LegalBasis),
-        select(func.max(LegalBasis.id)),
-        select(func.count()).select_from(Consultation),
-        select(func.max(Consultation.updated_at)),
+    marks = [
+        *catalogue_change_marks(),
+        select(func.max(RegulationEvent.id)).scalar_subquery(),
+        select(func.count()).select_from(Consultation).scalar_subquery(),
+        select(func.max(Consultation.updated_at)).scalar_subquery(),
     ]
-    marks = [*regulation_change_marks(), *(part.scalar_subquery() for part in parts)]
     return tuple(db.session.execute(select(*marks)).one())
 
 
 def snapshot() -> dict[int, Info]:
     """{eid: Info} for every regulation and legal document (cached per data version)."""
-    global _cached
-    version = _version()
-    with _lock:
-        if _cached and _cached[0] == version:
-            return _cached[1]
+    return _snapshots.get(_version(), _build)
+
+
+def _build() -> dict[int, Info]:
     latest = (
         select(RegulationEvent.regulation_id, func.max(RegulationEvent.event_date).label("day"))
         .group_by(RegulationEvent.regulation_id)
@@ -101,12 +95,4 @@ def snapshot() -> dict[int, Info]:
             opens_at.date() if opens_at else None,
             ("consultation", None, ministry_id, field_id, None, None),
         )
-    with _lock:
-        _cached = (version, entries)
     return entries
-
-
-def clear_cache() -> None:
-    global _cached
-    with _lock:
-        _cached = None

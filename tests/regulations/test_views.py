@@ -368,3 +368,29 @@ def test_document_list_counts_each_regulation_once(client, make_regulations):
     html = client.get("/documents").get_data(as_text=True)
     row = re.search(r'href="/documents/54-2017-nd-cp".*?</tr>', html, re.S).group(0)
     assert re.findall(r'<td class="num">(\d+)</td>', row) == ["1"]
+
+
+def test_document_totals_follow_publication_at_once(client, make_regulations):
+    """The public document counts are kept per catalogue version: a document cited only by a
+    regulation that is then unpublished leaves the totals (web and API) at once, and returns
+    when the regulation is published again."""
+    make_regulations(
+        regulation_row("ONLY", ministry="byt", legal_basis="54/2017/NĐ-CP"),
+        regulation_row("OTHER", ministry="bgtvt", legal_basis="10/2020/NĐ-CP"),
+    )
+
+    def totals() -> tuple[int, int, int]:
+        api = client.get("/api/v1/documents").get_json()["total"]
+        decrees = client.get("/api/v1/documents?type=decree").get_json()["total"]
+        page = text_of(client.get("/documents", headers={"Accept-Language": "en"}))
+        shown = int(re.search(r"of (\d+)", page).group(1))
+        return api, decrees, shown
+
+    assert totals() == (2, 2, 2)
+    regulation = db.session.scalar(select(Regulation).where(Regulation.code == "ONLY"))
+    regulation.published = False
+    db.session.commit()
+    assert totals() == (1, 1, 1)
+    regulation.published = True
+    db.session.commit()
+    assert totals() == (2, 2, 2)

@@ -21,6 +21,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.accounts.models import User
+from portal.accounts.tokens import unfollow_token
 from portal.consultation.models import (
     Answer,
     Attachment,
@@ -60,10 +61,18 @@ def _followers(*targets: tuple[str, int | None]) -> list[User]:
     )
 
 
-def _send(kind: str, people, template: str, reason: str, **context) -> int:
-    """One mail per person, in their language, with the follow-settings link."""
+def _send(kind: str, people, template: str, reason: str, targets=(), **context) -> int:
+    """One mail per person, in their language, with the follow-settings link and, for a mail
+    sent because of what they follow (`targets`, (type, id) pairs), a link that stops it
+    without signing in."""
     settings_link = external_url("accounts.profile", _anchor="following")
+    targets = [(kind_, ident) for kind_, ident in targets if ident is not None]
     for person in people:
+        stop_link = None
+        if targets:
+            stop_link = external_url(
+                "consultation.stop_following", token=unfollow_token(person, targets)
+            )
         queue_mail(
             kind,
             person.email,
@@ -72,6 +81,7 @@ def _send(kind: str, people, template: str, reason: str, **context) -> int:
             user=person,
             reason=reason,
             settings_link=settings_link,
+            stop_link=stop_link,
             **context,
         )
     return len(people)
@@ -88,6 +98,7 @@ def _to_followers(kind: str, consultation: Consultation, **context) -> int:
         _followers(("consultation", consultation.id)),
         kind,
         "consultation",
+        targets=[("consultation", consultation.id)],
         consultation=consultation,
         link=_link(consultation),
         **context,
@@ -137,16 +148,17 @@ def consultation_opened(consultation: Consultation, now: datetime | None = None)
     now = now or utcnow()
     if consultation.state(now) != "open" or not _claim(consultation, "opening_notified_at", now):
         return 0
-    people = _followers(
+    targets = [
         ("ministry", consultation.ministry_id),
         ("field", consultation.field_id),
         ("consultation", consultation.id),
-    )
+    ]
     return _send(
         "consultation_opened",
-        people,
+        _followers(*targets),
         "consultation_opened",
         "ministry_or_field",
+        targets=targets,
         consultation=consultation,
         link=_link(consultation),
     )
@@ -320,6 +332,7 @@ def comment_answered(comment: Comment, answer: Answer, now: datetime | None = No
             others,
             "consultation_report",
             "consultation",
+            targets=[("consultation", consultation.id)],
             consultation=consultation,
             received=received,
             last_answer=answer,
@@ -331,6 +344,7 @@ def comment_answered(comment: Comment, answer: Answer, now: datetime | None = No
         others,
         "comment_answered",
         "consultation",
+        targets=[("consultation", comment.consultation_id)],
         comment=comment,
         answer=answer,
         link=link,
@@ -350,6 +364,7 @@ def plan_status_changed(plan: Plan) -> int:
         _followers(("ministry", plan.ministry_id)),
         "plan_status",
         "ministry",
+        targets=[("ministry", plan.ministry_id)],
         plan=plan,
         ministry=plan.ministry,
         link=external_url("consultation.plan", plan_id=plan.id),

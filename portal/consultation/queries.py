@@ -497,11 +497,15 @@ def ministry_consultations(ministry_id: int, limit: int = 10) -> list[Consultati
     )
 
 
-def followed_items(user) -> list[tuple[str, object]]:
-    """(target type, object) for everything a member follows, for their account page."""
+def followed_items(user, only=None) -> list[tuple[str, object]]:
+    """(target type, object) for everything a member follows (of `only`, (type, id) pairs,
+    when given), for their account page and the page that stops follow mail."""
     models = {"ministry": Ministry, "field": Field, "consultation": Consultation}
     items = []
-    for kind, target_id in sorted(follows_of(user)):
+    followed = follows_of(user)
+    if only is not None:
+        followed &= set(only)
+    for kind, target_id in sorted(followed):
         target = db.session.get(models[kind], target_id)
         if target is not None:
             items.append((kind, target))

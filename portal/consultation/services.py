@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import PurePosixPath
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from portal.accounts.models import User
@@ -1071,6 +1071,25 @@ def author_of(comment: Comment) -> User:
 
 
 # ---------------------------------------------------------------------------- following
+
+
+def stop_following(user, targets) -> int:
+    """Stop following these (type, id) pairs, from the signed link in a follow mail (no
+    sign-in: the link is the proof). Returns how many follows were removed."""
+    from portal.consultation.models import Follow
+
+    conditions = [
+        (Follow.target_type == kind) & (Follow.target_id == target_id)
+        for kind, target_id in targets
+        if kind in vocab.FOLLOW_TARGETS
+    ]
+    if not conditions:
+        return 0
+    removed = db.session.execute(
+        delete(Follow).where(Follow.user_id == user.id, or_(*conditions))
+    ).rowcount
+    db.session.commit()
+    return removed
 
 
 def set_following(user, target_type: str, target_id: int, follow: bool) -> bool:

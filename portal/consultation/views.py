@@ -494,6 +494,31 @@ def follow():
     return redirect(back)
 
 
+@bp.route("/follow/stop/<token>", methods=["GET", "POST"])
+def stop_following(token: str):
+    """The link at the foot of every follow mail: stops what that mail was about without
+    signing in. Opening the link changes nothing (mail scanners open links); the button does."""
+    from portal.accounts.services import load_user
+    from portal.accounts.tokens import TokenInvalid, check_unfollow_token
+
+    try:
+        user, targets = check_unfollow_token(token, load_user)
+    except TokenInvalid as error:
+        return render_template(
+            "accounts/link_invalid.html", expired=error.expired, kind="unfollow"
+        ), 400
+    form = EmptyForm()
+    removed = None
+    if form.validate_on_submit():
+        removed = services.stop_following(user, targets)
+    return render_template(
+        "consultation/stop_following.html",
+        user=user,
+        items=queries.followed_items(user, only=targets),
+        removed=removed,
+    )
+
+
 # ---------------------------------------------------------------------------- feeds
 
 

@@ -141,7 +141,7 @@ def test_each_mail_is_in_its_readers_language_with_the_link_to_stop_following(
     assert en.subject == "New consultation: Lấy ý kiến phương án cắt giảm"
     assert "You receive this because you follow" in en.body
     assert "Bạn nhận được thư này vì bạn theo dõi" in vi.body
-    assert "Để bỏ theo dõi" in vi.body
+    assert "Để ngừng nhận những thư này" in vi.body and "To stop these e-mails" in en.body
     settings = [
         link for link in re.findall(r"https?://[^/\s]+(/\S+)", vi.body) if "account" in link
     ]
@@ -157,6 +157,75 @@ def test_each_mail_is_in_its_readers_language_with_the_link_to_stop_following(
     with freeze_time(later.opens_at + timedelta(hours=1)):
         notify(app)
     assert [m.to_address for m in mails("consultation_opened")][2:] == [english.email]
+
+
+def _stop_link(message) -> str:
+    links = re.findall(r"https?://[^/\s]+(/follow/stop/\S+)", message.body)
+    assert len(links) == 1, message.body
+    return links[0]
+
+
+def test_the_stop_link_in_a_follow_mail_works_without_signing_in(app, client, world):
+    """The link stops what that mail was about (here the ministry and the consultation),
+    nothing else; opening it changes nothing (mail scanners open links), the button does."""
+    citizen = world["citizen"]
+    follow(citizen, "ministry", world["ministry"].id)
+    follow(citizen, "ministry", world["other_staff"].ministry.id)
+    consultation = scheduled(world)
+    follow(citizen, "consultation", consultation.id)
+    with freeze_time(consultation.opens_at + timedelta(hours=1)):
+        notify(app)
+    (message,) = mails("consultation_opened")
+    link = _stop_link(message)
+
+    # The link is signed when the mail is made (here at the frozen time) and read later.
+    with freeze_time(consultation.opens_at + timedelta(hours=2)):
+        page = client.get(link, headers={"Accept-Language": "vi"})
+        html = page.get_data(as_text=True)
+        assert page.status_code == 200 and "Ngừng nhận những thư này" in html
+        assert world["ministry"].name in html and world["other_staff"].ministry.name not in html
+        assert len(services_follows(citizen)) == 3  # opening the link stopped nothing
+
+        done = client.post(link, headers={"Accept-Language": "en"})
+        assert done.status_code == 200 and "no longer follows" in done.get_data(as_text=True)
+        assert services_follows(citizen) == {("ministry", world["other_staff"].ministry.id)}
+        again = client.post(link, headers={"Accept-Language": "en"})
+        assert again.status_code == 200  # a second click is harmless
+
+    later = scheduled(world, days_ahead=5)
+    with freeze_time(later.opens_at + timedelta(hours=1)):
+        notify(app)
+    assert [m.to_address for m in mails("consultation_opened")] == [citizen.email]
+
+
+def test_a_broken_or_outdated_stop_link_explains_itself(app, client, world):
+    citizen = world["citizen"]
+    follow(citizen, "ministry", world["ministry"].id)
+    consultation = scheduled(world)
+    with freeze_time(consultation.opens_at + timedelta(hours=1)):
+        notify(app)
+    link = _stop_link(mails("consultation_opened")[0])
+    with freeze_time(consultation.opens_at + timedelta(hours=2)):
+        tampered = client.get(link[:-3] + "xyz", headers={"Accept-Language": "vi"})
+        assert tampered.status_code == 400
+        assert "Đường dẫn không dùng được" in tampered.get_data(as_text=True)
+        assert client.get(link).status_code == 200
+        citizen.email = "dia-chi-moi@example.vn"  # the mail went to another address
+        db.session.commit()
+        assert client.post(link).status_code == 400
+    assert services_follows(citizen) == {("ministry", world["ministry"].id)}
+    citizen.email = mails("consultation_opened")[0].to_address
+    db.session.commit()
+    with freeze_time(consultation.opens_at + timedelta(days=400)):
+        expired = client.get(link, headers={"Accept-Language": "en"})
+    assert expired.status_code == 400 and "expired" in expired.get_data(as_text=True)
+
+
+def services_follows(user) -> set:
+    from portal.consultation.queries import follows_of
+
+    db.session.expire_all()
+    return follows_of(user)
 
 
 # ---------------------------------------------------------------------------- changes

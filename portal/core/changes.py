@@ -10,6 +10,13 @@ attributes changes, the flush queues the dependents with one INSERT … SELECT, 
 them. Bulk statements that bypass the ORM call `record_changes` themselves. After a
 commit that recorded changes, the `changes_committed` signal fires; consumers drain the outbox
 (portal.search.sync) and delete the rows they have applied.
+
+A commit that recorded changes also adds one to the `catalogue` row of `change_counter`, as the
+last write of its transaction. Caches of data derived from the catalogue (the search snapshot,
+the public document counts, the institutional space) put that number in their version: it
+changes in commit order, where a newest-update time or a highest id does not (under PostgreSQL's
+read committed a transaction that started earlier can commit later, with smaller values).
+Writers wait for each other only on that row and only while committing.
 """
 
 from __future__ import annotations
@@ -18,7 +25,18 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from blinker import Namespace
-from sqlalchemy import Integer, String, cast, event, insert, inspect, literal, select
+from sqlalchemy import (
+    BigInteger,
+    Integer,
+    String,
+    cast,
+    event,
+    insert,
+    inspect,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from portal.core.models import UTCDateTime, utcnow
@@ -37,6 +55,44 @@ class ChangeOutbox(db.Model):
     entity: Mapped[str] = mapped_column(String(16), nullable=False)
     entity_id: Mapped[int] = mapped_column(Integer, nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+
+
+class ChangeCounter(db.Model):
+    """How many committed transactions have changed entities that others derive data from."""
+
+    __tablename__ = "change_counter"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
+
+
+CATALOGUE = "catalogue"
+
+
+def committed_changes():
+    """The catalogue's change count, as a scalar subquery for cache versions."""
+    return select(ChangeCounter.value).where(ChangeCounter.name == CATALOGUE).scalar_subquery()
+
+
+def _count_change(session: Session) -> None:
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as upsert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as upsert
+    else:  # pragma: no cover - the portal runs on these two
+        session.execute(
+            update(ChangeCounter)
+            .where(ChangeCounter.name == CATALOGUE)
+            .values(value=ChangeCounter.value + 1)
+        )
+        return
+    statement = upsert(ChangeCounter).values(name=CATALOGUE, value=1)
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[ChangeCounter.name], set_={"value": ChangeCounter.value + 1}
+        )
+    )
 
 
 def _rows(keys: Iterable[tuple[str, int]]) -> list[dict]:
@@ -100,6 +156,15 @@ def _record_dependents(session: Session) -> None:
             )
             if session.connection().execute(statement).rowcount:
                 session.info[_PENDING] = True
+
+
+@event.listens_for(Session, "before_commit")
+def _count_committed_changes(session: Session) -> None:
+    """The counter goes up as the transaction's last write, so that no writer holds its row
+    while it waits for another lock."""
+    session.flush()
+    if session.info.get(_PENDING):
+        _count_change(session)
 
 
 @event.listens_for(Session, "after_commit")

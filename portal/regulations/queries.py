@@ -10,6 +10,7 @@ from sqlalchemy import Select, func, or_, select, true
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.accounts.permissions import is_admin
+from portal.core.changes import committed_changes
 from portal.core.versioned import LatestVersion
 from portal.extensions import db
 from portal.ministries.models import Ministry
@@ -56,12 +57,14 @@ def visible_clause(viewer=None):
 
 def regulation_change_marks() -> list:
     """Scalar subqueries that together change whenever a regulation is added, changed or
-    removed, for caches keyed by the data: the row count and the newest update time in each
-    publication state. They read indexes only: SQLite counts `count(*)` from a b-tree without
+    removed, for caches keyed by the data: the count of committed changes (portal.core.changes;
+    it follows commit order), the row count and the newest update time in each publication
+    state. They read indexes only: SQLite counts `count(*)` from a b-tree without
     looking at rows (unlike `count(id)`), and each newest time is one seek in the
     (published, updated_at) index, where a plain max(updated_at) walks all of it."""
     newest = select(func.max(Regulation.updated_at))
     return [
+        committed_changes(),
         select(func.count()).select_from(Regulation).scalar_subquery(),
         newest.where(Regulation.published.is_(True)).scalar_subquery(),
         newest.where(Regulation.published.is_(False)).scalar_subquery(),

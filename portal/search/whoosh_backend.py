@@ -21,6 +21,7 @@ from itertools import accumulate
 from pathlib import Path
 
 from whoosh import columns, fields, formats, index
+from whoosh.matching.wrappers import FilterMatcher
 
 from portal.search.analysis import phrase_shingles, shingles
 from portal.search.backend import IndexEntry, SearchBackend
@@ -71,6 +72,7 @@ class WhooshBackend(SearchBackend):
         self._lock = threading.RLock()
         self._ix = None
         self._searcher = None
+        self._retired = None
         self._checked = 0.0
         self._eids: list[int] = []
         self._cache = SizedLRU(cache_budget)
@@ -109,11 +111,26 @@ class WhooshBackend(SearchBackend):
                 if not self._searcher.up_to_date():
                     # A fresh searcher, not refresh(): refresh() reuses the readers of
                     # segments it thinks unchanged and misses their new deletions.
-                    stale = self._searcher
+                    # The replaced searcher may still be read by another thread's request:
+                    # it is closed at the next replacement, not now.
+                    if self._retired is not None:
+                        self._retired.close()
+                    self._retired = self._searcher
                     self._searcher = self._index().searcher()
-                    stale.close()
                     self._remap()
             return self._searcher
+
+    def _close_searchers(self) -> None:
+        for searcher in (self._searcher, self._retired):
+            if searcher is not None:
+                searcher.close()
+        self._searcher = self._retired = None
+
+    def _reading(self):
+        """(searcher, docnum → eid map, generation) of one moment, taken together so that a
+        refresh by another thread cannot pair one searcher with another's map."""
+        with self._lock:
+            return self._current(), self._eids, self._generation
 
     def _remap(self) -> None:
         """docnum → eid for the current searcher (None for deleted documents)."""
@@ -140,8 +157,7 @@ class WhooshBackend(SearchBackend):
         this reads them block by block and maps each segment's numbers to entry
         ids in one comprehension. Matchers without blocks fall back to the generic path (a test
         checks that both give the same sets)."""
-        searcher = self._current()
-        eids = self._eids
+        searcher, eids, generation = self._reading()
 
         def compute() -> frozenset[int]:
             found: set[int] = set()
@@ -149,6 +165,10 @@ class WhooshBackend(SearchBackend):
                 if (field_name, token) not in reader:
                     continue
                 matcher = reader.postings(field_name, token)
+                if isinstance(matcher, FilterMatcher):
+                    # A segment with deletions filters them out; the map already sends deleted
+                    # document numbers to None, so its unfiltered postings give the same set.
+                    matcher = matcher.child
                 if not hasattr(matcher, "_read_data"):
                     found.update(eids[offset + docnum] for docnum in matcher.all_ids())
                     continue
@@ -163,7 +183,7 @@ class WhooshBackend(SearchBackend):
             found.discard(None)  # postings still list replaced and deleted documents
             return frozenset(found)
 
-        key = (self._generation, "postings", field_name, token)
+        key = (generation, "postings", field_name, token)
         return self._cache.get_or_compute(key, compute)
 
     def term(self, field_name: str, token: str) -> frozenset[int]:
@@ -292,9 +312,7 @@ class WhooshBackend(SearchBackend):
 
     def clear(self) -> None:
         with self._lock:
-            if self._searcher is not None:
-                self._searcher.close()
-            self._searcher = None
+            self._close_searchers()
             self._ix = None
             if self.path.exists():
                 for child in self.path.iterdir():
@@ -307,7 +325,5 @@ class WhooshBackend(SearchBackend):
 
     def close(self) -> None:
         with self._lock:
-            if self._searcher is not None:
-                self._searcher.close()
-            self._searcher = None
+            self._close_searchers()
             self._ix = None

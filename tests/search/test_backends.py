@@ -136,8 +136,8 @@ def test_a_second_reader_sees_commits_from_another_instance(backend, tmp_path):
 
 
 def test_whoosh_reads_postings_by_block_exactly_as_its_generic_path(tmp_path):
-    """The block reader (many postings per block, several segments, replaced and deleted
-    entries still listed until segments merge) gives the same sets as Whoosh's own
+    """The block reader (many postings per block, several segments, segments whose replaced
+    and deleted entries are still listed until they merge) gives the same sets as Whoosh's own
     `docs_for_query`, and both are what was indexed."""
     from whoosh import query as wq
 
@@ -165,7 +165,8 @@ def test_whoosh_reads_postings_by_block_exactly_as_its_generic_path(tmp_path):
     expected.setdefault("thuoc", set()).update(eid(n) for n in range(1, 51))
 
     searcher = engine._current()
-    assert len(searcher.reader().leaf_readers()) > 1
+    segments = [reader for reader, _offset in searcher.reader().leaf_readers()]
+    assert len(segments) > 1 and any(reader.has_deletions() for reader in segments)
 
     def generic(query) -> frozenset[int]:
         found = {engine._eids[docnum] for docnum in searcher.docs_for_query(query)}
@@ -178,3 +179,25 @@ def test_whoosh_reads_postings_by_block_exactly_as_its_generic_path(tmp_path):
     shingled = generic(wq.And([wq.Term("s", s) for s in phrase_shingles(tokens)]))
     assert engine.phrase(tokens) == shingled == {eid(n) for n in range(91, 901, 5)}
     engine.close()
+
+
+def test_a_whoosh_searcher_being_read_survives_one_refresh(tmp_path):
+    """A request thread may still read the searcher another thread has just replaced: it is
+    closed at the next replacement, not at once."""
+    engine = WhooshBackend(tmp_path / "refresh")
+    engine.clear()
+    engine.index([entry(1, "Đăng ký kinh doanh")])
+    searcher, eids, _generation = engine._reading()
+    other = WhooshBackend(engine.path)
+    other.index([entry(2, "Kinh doanh vận tải")])
+    engine._checked = 0.0  # as if REFRESH_EVERY had passed
+    assert engine._reading()[0] is not searcher  # replaced: the new commit is seen
+    assert engine.term("f", "kinh") == {eid(1), eid(2)}
+    reader = searcher.reader()  # the replaced one still reads
+    assert [eids[d] for d in reader.postings("f", "kinh").all_ids()] == [eid(1)]
+    other.index([entry(3, "Kinh doanh dịch vụ")])
+    engine._checked = 0.0
+    engine._reading()  # a second replacement closes the first searcher
+    assert searcher.is_closed
+    engine.close()
+    other.close()

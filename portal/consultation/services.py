@@ -274,6 +274,11 @@ def earliest_step_date(plan: Plan, status: str) -> date:
     return max(known) if known else local_today()
 
 
+def _too_early(message: str, day: date) -> RuleViolation:
+    """A step date refused for coming before `day`; `message` names the day as %(date)s."""
+    return RuleViolation(message % {"date": format_day(day)}, "on")
+
+
 def _check_step_date(plan: Plan, status: str, on: date, now: datetime) -> None:
     """The date a plan was submitted, approved or implemented cannot be back-dated before
     what came earlier (else a late plan could be dated before 30 September)."""
@@ -281,12 +286,8 @@ def _check_step_date(plan: Plan, status: str, on: date, now: datetime) -> None:
         raise RuleViolation(_("The date cannot be in the future."), "on")
     created = _local_day(plan.created_at) if plan.created_at else None
     if created and on < created:
-        raise RuleViolation(
-            _(
-                "The plan was created on %(date)s; this date cannot be earlier.",
-                date=format_day(created),
-            ),
-            "on",
+        raise _too_early(
+            _("The plan was created on %(date)s; this date cannot be earlier."), created
         )
     if status == "submitted":
         for consultation in plan_consultations(plan):
@@ -309,41 +310,33 @@ def _check_step_date(plan: Plan, status: str, on: date, now: datetime) -> None:
                     "status",
                 )
             if on <= consultation.closes_on:
-                raise RuleViolation(
+                raise _too_early(
                     _(
                         "The consultation on this plan took comments until the end of "
-                        "%(date)s; the plan cannot have been submitted before then.",
-                        date=format_day(consultation.closes_on),
+                        "%(date)s; the plan cannot have been submitted before then."
                     ),
-                    "on",
+                    consultation.closes_on,
                 )
     elif status == "approved":
         if plan.submitted_on and on < plan.submitted_on:
-            raise RuleViolation(
-                _(
-                    "The plan was submitted on %(date)s; it cannot have been approved earlier.",
-                    date=format_day(plan.submitted_on),
-                ),
-                "on",
+            raise _too_early(
+                _("The plan was submitted on %(date)s; it cannot have been approved earlier."),
+                plan.submitted_on,
             )
     elif status == "implemented":
         if plan.decision_date and on < plan.decision_date:
-            raise RuleViolation(
-                _(
-                    "The plan was approved on %(date)s; it cannot have been implemented earlier.",
-                    date=format_day(plan.decision_date),
-                ),
-                "on",
+            raise _too_early(
+                _("The plan was approved on %(date)s; it cannot have been implemented earlier."),
+                plan.decision_date,
             )
         last_done = max((item.done_on for item in plan.items if item.done_on), default=None)
         if last_done and on < last_done:
-            raise RuleViolation(
+            raise _too_early(
                 _(
                     "The last item was done on %(date)s; the plan cannot have been implemented "
-                    "earlier.",
-                    date=format_day(last_done),
+                    "earlier."
                 ),
-                "on",
+                last_done,
             )
 
 

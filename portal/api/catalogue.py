@@ -262,16 +262,6 @@ class DocumentArgs(QuerySchema):
     cursor = cursor()
 
 
-def _regulation_count():
-    return (
-        select(func.count(func.distinct(LegalBasis.regulation_id)))
-        .join(Regulation, Regulation.id == LegalBasis.regulation_id)
-        .where(LegalBasis.document_id == LegalDocument.id, queries.public_clause())
-        .correlate(LegalDocument)
-        .scalar_subquery()
-    )
-
-
 @bp.route("/documents", methods=["GET"])
 @bp.arguments(DocumentArgs, location="query", as_kwargs=True)
 @bp.response(200, schemas.DocumentPage)
@@ -301,7 +291,7 @@ def documents(limit: int, cursor: str | None = None, type: str | None = None, is
     if last is not None:
         conditions.append(LegalDocument.id > int(last[0]))
     rows = db.session.execute(
-        select(LegalDocument, _regulation_count())
+        select(LegalDocument, queries.document_regulation_count())
         .where(*conditions)
         .options(joinedload(LegalDocument.issuer))
         .order_by(LegalDocument.id)
@@ -331,7 +321,7 @@ def documents(limit: int, cursor: str | None = None, type: str | None = None, is
 def document(slug: str):
     slug = clean_text(slug, max_length=130).lower()
     row = db.session.execute(
-        select(LegalDocument, _regulation_count())
+        select(LegalDocument, queries.document_regulation_count())
         .where(LegalDocument.slug == slug, queries.public_document_clause())
         .options(joinedload(LegalDocument.issuer))
     ).first()

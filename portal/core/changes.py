@@ -35,8 +35,9 @@ from sqlalchemy import (
     inspect,
     literal,
     select,
-    update,
 )
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from portal.core.models import UTCDateTime, utcnow
@@ -74,19 +75,11 @@ def committed_changes():
     return select(ChangeCounter.value).where(ChangeCounter.name == CATALOGUE).scalar_subquery()
 
 
+_UPSERT = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}
+
+
 def _count_change(session: Session) -> None:
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as upsert
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert as upsert
-    else:  # pragma: no cover - the portal runs on these two
-        session.execute(
-            update(ChangeCounter)
-            .where(ChangeCounter.name == CATALOGUE)
-            .values(value=ChangeCounter.value + 1)
-        )
-        return
+    upsert = _UPSERT[session.get_bind().dialect.name]
     statement = upsert(ChangeCounter).values(name=CATALOGUE, value=1)
     session.execute(
         statement.on_conflict_do_update(

@@ -121,6 +121,17 @@ def public_document_clause():
     return or_(LegalDocument.title != "", cited)
 
 
+def document_regulation_count():
+    """How many published regulations a legal document lays down (correlated, per row)."""
+    return (
+        select(func.count(func.distinct(LegalBasis.regulation_id)))
+        .join(Regulation, Regulation.id == LegalBasis.regulation_id)
+        .where(LegalBasis.document_id == LegalDocument.id, public_clause())
+        .correlate(LegalDocument)
+        .scalar_subquery()
+    )
+
+
 def public_field_clause():
     """A field is public once a published regulation belongs to it."""
     return select(Regulation.id).where(Regulation.field_id == Field.id, public_clause()).exists()

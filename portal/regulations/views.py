@@ -127,15 +127,8 @@ def documents():
     doc_type = clean_text(request.args.get("type", ""), max_length=40)
     if doc_type and doc_type not in vocab.DOCUMENT_TYPE_CODES:
         doc_type = ""
-    regulation_count = (
-        select(func.count(func.distinct(LegalBasis.regulation_id)))
-        .join(Regulation, Regulation.id == LegalBasis.regulation_id)
-        .where(LegalBasis.document_id == LegalDocument.id, queries.public_clause())
-        .correlate(LegalDocument)
-        .scalar_subquery()
-    )
     statement = (
-        select(LegalDocument, regulation_count.label("regulations"))
+        select(LegalDocument, queries.document_regulation_count().label("regulations"))
         .where(queries.public_document_clause())
         .options(joinedload(LegalDocument.issuer))
     )

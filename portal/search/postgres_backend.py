@@ -100,16 +100,7 @@ class PostgresBackend(SearchBackend):
             return dict(connection.execute(text("SELECT eid, fp FROM search_entry")).all())
 
     def vocabulary(self, field_name: str = "f") -> list[str]:
-        if field_name not in _FIELDS:
-            raise ValueError(field_name)
-        with db.engine.connect() as connection:
-            return list(
-                connection.execute(
-                    text(
-                        f"SELECT word FROM ts_stat('SELECT {field_name} FROM search_entry')"  # noqa: S608
-                    )
-                ).scalars()
-            )
+        return list(self.frequencies(field_name))
 
     def frequencies(self, field_name: str = "f") -> dict[str, int]:
         if field_name not in _FIELDS:
